@@ -1,0 +1,168 @@
+// The release round trip (DESIGN.md §1): `tito release` writes a student tree
+// with no solution text in it; each module's tests there fail only with
+// NotImplemented, and pass again once the reference file is copied back.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "curriculum.hpp"
+#include "gtest_report.hpp"
+#include "solution_blocks.hpp"
+#include "tito_test_support.hpp"
+
+using namespace tito;
+using namespace tito::testing;
+
+namespace {
+
+// Releases the instructor tree into a new temporary folder.
+class Released {
+public:
+    Released() : dir_("release") {
+        const ProcessResult r = run_tito(source_dir(), {"release", "--out", tree().string()});
+        if (!r.succeeded()) throw std::runtime_error("tito release failed: " + r.output);
+    }
+    fs::path tree() const { return dir_.path() / "student"; }
+    const Curriculum& curriculum() const { return curriculum_; }
+
+private:
+    TempDir dir_;
+    Curriculum curriculum_ = load_curriculum(source_dir() / "curriculum.json");
+};
+
+bool is_telling(const std::string& line) {
+    const auto first = line.find_first_not_of(" \t");
+    const bool rule = line.find_first_not_of(" \t/-=") == std::string::npos;
+    return first != std::string::npos && !rule && line.size() - first >= 30;
+}
+
+std::string trimmed(const std::string& line) {
+    const auto first = line.find_first_not_of(" \t");
+    return first == std::string::npos ? "" : line.substr(first);
+}
+
+// Lines that appear only inside reference solution blocks: 30 characters or
+// more, not a comment rule, and found nowhere else in the instructor tree (a
+// plain loop header may well appear in provided code too). A release that
+// contains any of them has leaked part of an answer.
+std::set<std::string> telling_solution_lines(const Curriculum& curriculum) {
+    std::set<std::string> solution, elsewhere;
+    std::set<fs::path> student_files;
+    for (const Module& m : curriculum.modules) {
+        for (const std::string& file : m.files) {
+            const fs::path path = source_dir() / m.folder() / file;
+            student_files.insert(path);
+            const std::string text = read_text(path);
+            for (const SolutionBlock& block : find_solution_blocks(text, path.string()))
+                for (const std::string& line : block.lines)
+                    if (is_telling(line)) solution.insert(trimmed(line));
+            std::istringstream in(make_stub(text, path.string(), m.index()));
+            for (std::string line; std::getline(in, line);) elsewhere.insert(trimmed(line));
+        }
+    }
+    for (auto it = fs::recursive_directory_iterator(source_dir()); it != fs::recursive_directory_iterator(); ++it) {
+        const std::string top = fs::relative(it->path(), source_dir()).begin()->string();
+        if (top == "build" || top == ".git") {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (!it->is_regular_file() || student_files.count(it->path()) || it->file_size() > (1 << 20)) continue;
+        std::istringstream in(read_text(it->path()));
+        for (std::string line; std::getline(in, line);) elsewhere.insert(trimmed(line));
+    }
+    std::set<std::string> telling;
+    for (const std::string& line : solution)
+        if (!elsewhere.count(line)) telling.insert(line);
+    return telling;
+}
+
+TestReport report_of(const fs::path& tree, const Module& m) {
+    return read_gtest_report(tree / "build" / "release" / "tito" / ("test_" + m.number + ".json"));
+}
+
+}  // namespace
+
+TEST(Release, LeavesOutWhatTheManifestExcludes) {
+    Released release;
+    for (const std::string& excluded : release.curriculum().release_exclude)
+        EXPECT_FALSE(fs::exists(release.tree() / excluded)) << excluded << " was released";
+    EXPECT_FALSE(fs::exists(release.tree() / "build"));
+    EXPECT_FALSE(fs::exists(release.tree() / ".git"));
+    EXPECT_TRUE(fs::exists(release.tree() / "curriculum.json"));
+    EXPECT_TRUE(fs::exists(release.tree() / "tools" / "setup.sh"));
+}
+
+TEST(Release, StudentFilesHoldStubsAndNoMarkers) {
+    Released release;
+    for (const Module& m : release.curriculum().modules) {
+        for (const std::string& file : m.files) {
+            const std::string text = read_text(release.tree() / m.folder() / file);
+            EXPECT_EQ(text.find("SOLUTION"), std::string::npos) << m.folder() << "/" << file;
+            EXPECT_NE(text.find("not_implemented(" + std::to_string(m.index()) + ");"),
+                      std::string::npos)
+                << m.folder() << "/" << file;
+        }
+    }
+}
+
+TEST(Release, KeepsPristineStubsForReset) {
+    Released release;
+    for (const Module& m : release.curriculum().modules)
+        for (const std::string& file : m.files)
+            EXPECT_EQ(read_text(release.tree() / ".tito" / "stubs" / m.folder() / file),
+                      read_text(release.tree() / m.folder() / file));
+}
+
+TEST(Release, NoLineOfAnySolutionRemainsAnywhere) {
+    Released release;
+    const std::set<std::string> solution = telling_solution_lines(release.curriculum());
+    ASSERT_GT(solution.size(), 50u);
+    for (const auto& entry : fs::recursive_directory_iterator(release.tree())) {
+        if (!entry.is_regular_file() || entry.file_size() > (1 << 20)) continue;
+        std::istringstream in(read_text(entry.path()));
+        int number = 0;
+        for (std::string line; std::getline(in, line);) {
+            ++number;
+            if (solution.count(trimmed(line)))
+                ADD_FAILURE() << fs::relative(entry.path(), release.tree()).string() << ":"
+                              << number << " holds solution text: " << line;
+        }
+    }
+}
+
+TEST(Release, RefusesToWriteIntoNonEmptyFolder) {
+    TempDir dir("occupied");
+    write_text(dir.path() / "work.txt", "a student's notes");
+    const ProcessResult r = run_tito(source_dir(), {"release", "--out", dir.path().string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("already exists and is not empty"), std::string::npos) << r.output;
+    EXPECT_EQ(read_text(dir.path() / "work.txt"), "a student's notes");
+}
+
+// Module by module, in course order: with every earlier module restored to
+// the reference, the stubbed module's tests all fail, each with
+// NotImplemented; with its reference file copied back, they all pass.
+TEST(ReleaseEndToEnd, EachModuleFailsOnlyWithNotImplementedThenPassesWithReference) {
+    Released release;
+    for (const Module& m : release.curriculum().modules) {
+        SCOPED_TRACE("module " + m.number);
+        const ProcessResult stubbed = run_tito(release.tree(), {"module", "test", m.number});
+        ASSERT_EQ(stubbed.exit_code, 1) << stubbed.output;
+        const TestReport before = report_of(release.tree(), m);
+        ASSERT_FALSE(before.tests.empty());
+        for (const TestCaseResult& t : before.tests) {
+            EXPECT_FALSE(t.passed) << t.full_name() << " passes on the stub";
+            EXPECT_NE(t.not_implemented(), "")
+                << t.full_name() << " fails for another reason than NotImplemented:\n"
+                << (t.failures.empty() ? "" : t.failures.front());
+        }
+
+        copy_reference_files(m.number, release.tree());
+        const ProcessResult restored = run_tito(release.tree(), {"module", "test", m.number});
+        EXPECT_EQ(restored.exit_code, 0) << restored.output;
+        const TestReport after = report_of(release.tree(), m);
+        EXPECT_EQ(after.passed(), static_cast<int>(after.tests.size()));
+        EXPECT_EQ(after.tests.size(), before.tests.size());
+    }
+}

@@ -1,0 +1,68 @@
+// curriculum.hpp — curriculum.json, the one manifest, as C++ values.
+//
+// Every list tito needs — modules, their student files, prerequisites,
+// points, milestones and their gates, what a release leaves out — is read
+// from here and nowhere else.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tito {
+
+struct Module {
+    std::string number;  // "01"
+    std::string name;    // "tensor"
+    std::string title;
+    std::vector<std::string> files;     // student files, relative to folder()
+    std::vector<std::string> prerequisites;  // "requires": module numbers this one links against
+    double points = 0;
+
+    std::string folder() const { return "modules/" + number + "_" + name; }  // relative to the root
+    std::string label() const { return number + " " + name; }
+    int index() const { return std::stoi(number); }
+};
+
+struct Gate {
+    std::string metric;  // a key of the run record's "results"
+    double at_least = 0;
+};
+
+struct MilestoneProgram {
+    int part = 0;
+    std::string name;  // "01_lecun_tinydigits": source file and executable name
+    std::string title;
+    Gate gate;
+};
+
+struct Milestone {
+    std::string number;  // "04"
+    std::string name;    // "1998_cnn"
+    std::string title;
+    std::vector<std::string> prerequisites;  // "requires": modules that must be completed first
+    std::vector<MilestoneProgram> programs;
+
+    std::string folder() const { return "milestones/" + number + "_" + name; }
+};
+
+struct Curriculum {
+    int schema_version = 0;
+    std::string course;
+    std::vector<Module> modules;
+    std::vector<Milestone> milestones;
+    std::vector<std::string> release_exclude;  // paths relative to the root
+
+    // Throws tito::UsageError naming the valid numbers when absent. Accepts "1" or "01".
+    const Module& module(const std::string& number) const;
+    const Milestone& milestone(const std::string& number) const;
+};
+
+// Reads and validates the manifest; errors name the file and the field.
+Curriculum load_curriculum(const std::filesystem::path& manifest_path);
+
+// "1" -> "01"; anything that is not a number is returned unchanged.
+std::string normalize_number(const std::string& number);
+
+}  // namespace tito

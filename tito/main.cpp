@@ -1,0 +1,77 @@
+// main.cpp — tito, the TinyTorch C++ command line.
+//
+// Each command is declared here and implemented in a file of its own. Errors
+// reach the top as tito::Error, are printed as one line, and map to the exit
+// codes of errors.hpp.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "console.hpp"
+#include "errors.hpp"
+#include "module_test.hpp"
+#include "release.hpp"
+#include "workspace.hpp"
+
+namespace {
+
+using namespace tito;
+
+// Everything the command line can set; the callbacks read it after parsing.
+struct Options {
+    std::string module;
+    bool verbose = false;
+    std::string out;
+};
+
+void add_module_commands(CLI::App& app, Options& opt) {
+    auto* module = app.add_subcommand("module", "Work on the course modules");
+    module->require_subcommand(1);
+
+    auto* test = module->add_subcommand("test", "Build a module and run its visible tests");
+    test->add_option("NN", opt.module, "Module number, e.g. 01")->required();
+    test->add_flag("-v,--verbose", opt.verbose, "Also show the test program's own output");
+    test->callback([&opt] {
+        const Workspace workspace = Workspace::find();
+        const Module& m = workspace.curriculum().module(opt.module);
+        if (!run_module_tests(workspace, m, opt.verbose).all_passed()) throw ExitWith{kExitFailure};
+    });
+}
+
+void add_release_command(CLI::App& app, Options& opt) {
+    auto* release = app.add_subcommand("release", "Instructor: write the student tree");
+    release->add_option("--out", opt.out, "Folder to create (must be new or empty)")->required();
+    release->callback([&opt] {
+        const Workspace workspace = Workspace::find();
+        const ReleaseSummary s = write_release(workspace, opt.out);
+        std::cout << fmt::format("Wrote the student tree to {}: {} files copied, {} student files "
+                                 "stubbed ({} solution blocks).\n",
+                                 opt.out, s.files_copied, s.stubbed_files.size(), s.solution_blocks);
+    });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"tito — the TinyTorch C++ command line", "tito"};
+    app.require_subcommand(1);
+    Options options;
+    add_module_commands(app, options);
+    add_release_command(app, options);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? kExitSuccess : kExitUsage;
+    } catch (const ExitWith& e) {
+        return e.code;
+    } catch (const UsageError& e) {
+        std::cerr << console::red("error: ") << e.what() << "\n";
+        return kExitUsage;
+    } catch (const Error& e) {
+        std::cerr << console::red("error: ") << e.what() << "\n";
+        return kExitFailure;
+    }
+    return kExitSuccess;
+}
