@@ -96,7 +96,7 @@ function(tinytorch_add_module)
 
     add_library(tinytorch_${ARG_NAME} STATIC ${provided_sources} ${student_sources})
     target_include_directories(tinytorch_${ARG_NAME} PUBLIC "${dir}")
-    target_link_libraries(tinytorch_${ARG_NAME} PUBLIC ${requires} fmt::fmt OpenMP::OpenMP_CXX)
+    target_link_libraries(tinytorch_${ARG_NAME} PUBLIC ${requires} fmt::fmt OpenMP::OpenMP_CXX ZLIB::ZLIB)
     add_library(tinytorch::${ARG_NAME} ALIAS tinytorch_${ARG_NAME})
     set_property(GLOBAL APPEND PROPERTY TINYTORCH_MODULE_LIBRARIES tinytorch_${ARG_NAME})
 
@@ -144,7 +144,7 @@ function(tinytorch_add_submission_library number name provided files requires)
     set_source_files_properties(${student_sources} PROPERTIES COMPILE_OPTIONS -Wno-unused-parameter)
     add_library(submission_${name} STATIC EXCLUDE_FROM_ALL ${provided} ${student_sources})
     target_include_directories(submission_${name} PUBLIC "${PROJECT_SOURCE_DIR}/modules/${number}_${name}")
-    target_link_libraries(submission_${name} PUBLIC ${requires} fmt::fmt OpenMP::OpenMP_CXX)
+    target_link_libraries(submission_${name} PUBLIC ${requires} fmt::fmt OpenMP::OpenMP_CXX ZLIB::ZLIB)
 endfunction()
 
 # Reads the manifest and declares every module in order.
