@@ -45,6 +45,35 @@ target_link_libraries(tinytorch_testing INTERFACE GTest::gtest GTest::gtest_main
 target_compile_definitions(tinytorch_testing INTERFACE
     TINYTORCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
+# tinytorch_discover_tests(<target> LABELS <labels...> [TIMEOUT s] [SERIAL] [FILTER f] [SUFFIX s])
+# Registers a GoogleTest executable's tests with ctest at test time, with
+# several labels. (gtest_discover_tests' PROPERTIES cannot carry a list, so
+# the labels go on in a small script that ctest runs after discovery.)
+function(tinytorch_discover_tests target)
+    cmake_parse_arguments(ARG "SERIAL" "TIMEOUT;FILTER;SUFFIX" "LABELS" ${ARGN})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 300)
+    endif()
+    set(list_var "${target}${ARG_SUFFIX}_TESTS")
+    set(extra "")
+    if(ARG_FILTER)
+        list(APPEND extra TEST_FILTER "${ARG_FILTER}")
+    endif()
+    if(ARG_SUFFIX)
+        list(APPEND extra TEST_SUFFIX "${ARG_SUFFIX}")
+    endif()
+    gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST TEST_LIST ${list_var} ${extra}
+                         PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+    set(properties "LABELS \"${ARG_LABELS}\"")
+    if(ARG_SERIAL)
+        string(APPEND properties " RUN_SERIAL TRUE")
+    endif()
+    set(script "${CMAKE_CURRENT_BINARY_DIR}/${target}${ARG_SUFFIX}_labels.cmake")
+    file(WRITE "${script}"
+        "if(${list_var})\n  set_tests_properties(\${${list_var}} PROPERTIES ${properties})\nendif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
+endfunction()
+
 # tinytorch_add_gtest(<target> OBJECTS <object library> LIBRARY <lib> LABELS <labels...>)
 # An executable from already compiled test objects, registered with ctest.
 function(tinytorch_add_gtest target)
@@ -56,9 +85,7 @@ function(tinytorch_add_gtest target)
     add_executable(${target} ${exclude} $<TARGET_OBJECTS:${ARG_OBJECTS}>)
     target_link_libraries(${target} PRIVATE ${ARG_LIBRARY} tinytorch_testing)
     if(NOT ARG_NO_CTEST)
-        gtest_discover_tests(${target}
-            DISCOVERY_MODE PRE_TEST
-            PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300)
+        tinytorch_discover_tests(${target} LABELS ${ARG_LABELS})
     endif()
 endfunction()
 
