@@ -183,6 +183,14 @@ TEST(HiddenMatmul, ConvolutionShapedProductMatchesNaiveLoop) {
     EXPECT_TENSOR_NEAR(w.matmul(col), naive_matmul(w, col), 1e-3f);
 }
 
+TEST(HiddenMatmul, WideProductSplitAcrossThreadsMatchesNaiveLoop) {
+    // Wide enough for several column blocks and big enough to run threaded.
+    Generator gen(10);
+    Tensor a = randn({100, 50}, gen);
+    Tensor b = randn({50, 1100}, gen);
+    EXPECT_TENSOR_NEAR(a.matmul(b), naive_matmul(a, b), 1e-3f);
+}
+
 TEST(HiddenMatmul, TransposedOperandsMatchNaiveLoop) {
     Generator gen(7);
     Tensor a = randn({90, 70}, gen);
