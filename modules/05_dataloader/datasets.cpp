@@ -8,8 +8,9 @@
 // 60,000 Fashion-MNIST training images this way takes about a quarter of a
 // second, most of it inflating (tools/bench/dataset_benchmark.cpp).
 //
-// Only the provided parts of module 01 are used here (empty(), shape(),
-// data()), so the readers work in a student's tree before module 01 is done.
+// Only the provided parts of module 01 are used here (Storage,
+// Tensor::from_storage, shape(), data()), so the readers work in a student's
+// tree before module 01 is done.
 #include "datasets.hpp"
 
 #include <zlib.h>
@@ -136,6 +137,19 @@ private:
     uint64_t file_bytes_ = 0;
     uint64_t produced_ = 0;  // bytes handed out so far
 };
+
+// A new contiguous float tensor of `shape`. Built from provided parts only:
+// empty() would call contiguous_strides, which a student writes in module 01.
+Tensor new_tensor(const Shape& shape) {
+    Strides strides(shape.size());
+    int64_t stride = 1, count = 1;
+    for (size_t axis = shape.size(); axis-- > 0;) {
+        strides[axis] = stride;
+        stride *= std::max<int64_t>(shape[axis], 1);  // as contiguous_strides does
+        count *= shape[axis];
+    }
+    return Tensor::from_storage(std::make_shared<Storage>(count), shape, strides, 0);
+}
 
 uint32_t big_endian_u32(const unsigned char* p) {
     return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
@@ -335,8 +349,8 @@ ImageSet read_tinydigits(const fs::path& file) {
     const int64_t pixels = height * width;
     ImageSet set;
     set.classes = 10;
-    set.images = empty({count, 1, height, width});
-    set.labels = empty({count});
+    set.images = new_tensor({count, 1, height, width});
+    set.labels = new_tensor({count});
     float* image = set.images.data();
     for (int64_t i = 0; i < count; ++i, image += pixels) {
         lines.next(line);  // there is one: the lines were counted above
@@ -412,8 +426,8 @@ ImageSet read_cifar10(const std::vector<fs::path>& files) {
 
     ImageSet set;
     set.classes = 10;
-    set.images = empty({total, 3, 32, 32});
-    set.labels = empty({total});
+    set.images = new_tensor({total, 3, 32, 32});
+    set.labels = new_tensor({total});
     // Records are read a chunk at a time and converted straight into the tensor.
     constexpr int64_t kRecordsPerChunk = 64;
     Bytes chunk(static_cast<size_t>(kRecordsPerChunk * kCifar10RecordBytes));
@@ -491,7 +505,7 @@ ImageSet read_idx(const fs::path& images_file, const fs::path& labels_file, int6
 
     ImageSet set;
     set.classes = classes;
-    set.labels = empty({count});
+    set.labels = new_tensor({count});
     float* label = set.labels.data();
     read_idx_data(labels_in, labels, [&](const unsigned char* bytes, size_t n, uint64_t offset) {
         for (size_t i = 0; i < n; ++i) {
@@ -501,7 +515,7 @@ ImageSet read_idx(const fs::path& images_file, const fs::path& labels_file, int6
             label[offset + i] = bytes[i];
         }
     });
-    set.images = empty({count, 1, images.sizes[1], images.sizes[2]});
+    set.images = new_tensor({count, 1, images.sizes[1], images.sizes[2]});
     float* pixels = set.images.data();
     read_idx_data(images_in, images, [&](const unsigned char* bytes, size_t n, uint64_t offset) {
         bytes_to_unit_floats(bytes, pixels + offset, n);

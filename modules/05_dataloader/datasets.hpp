@@ -1,7 +1,7 @@
 // datasets.hpp — readers for the image datasets the course trains on.
 // Provided infrastructure, not student work: nothing here is stubbed, and the
-// readers use only the provided parts of module 01 (empty(), data()), so they
-// work before any module is written.
+// readers use only the provided parts of module 01 (Storage, from_storage,
+// data()), so they work before any module is written.
 //
 //   TinyDigits       milestones/datasets/tinydigits/{train,test}.txt, 8 x 8 digits
 //   CIFAR-10         the binary batches data_batch_1.bin ... data_batch_5.bin,
