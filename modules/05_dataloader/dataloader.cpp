@@ -46,8 +46,9 @@ Tensor contiguous_values(const Tensor& t) {
     return out;
 }
 
-// Copies src's elements, in row-major order, to out.data() + offset... one
-// block when src is contiguous, else through a view of out with src's shape.
+// Copies src's elements in row-major order into the fresh contiguous tensor
+// `out`, starting `offset` floats in: one block copy when src is contiguous,
+// else copy_ into a view of that stretch of out, which walks src's strides.
 void copy_into(const Tensor& src, const Tensor& out, int64_t offset) {
     if (src.is_contiguous()) {
         std::copy_n(src.data(), src.numel(), out.data() + offset);
