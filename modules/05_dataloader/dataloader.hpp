@@ -94,9 +94,9 @@ private:
 
 // Stacks n examples into one batch: inputs (n, input shape...), targets
 // (n, target shape...), both new contiguous tensors that do not require a
-// gradient. Every example must have the inputs' shape of example 0 and the
-// targets' shape of example 0, else ShapeError naming the example and both
-// shapes; no examples at all is a ValueError. Copies whole rows (one copy per
+// gradient. Every example's input must have the shape of example 0's input,
+// and its target the shape of example 0's target, else ShapeError naming the
+// example and both shapes; no examples at all is a ValueError. Copies whole rows (one copy per
 // example and tensor), so stacking a batch of 64 CIFAR images costs about as
 // much as copying their bytes once.
 Batch collate(const std::vector<Example>& examples);
