@@ -213,7 +213,10 @@ void flatten_nested(const NestedValues& node, size_t depth, Shape& shape,
         TT_CHECK(values.empty(), ShapeError,
                  "Tensor: ragged nested list: a list at depth {} where other entries are values",
                  depth);
-        shape.push_back(count);
+        // Appends `count` (depth == shape.size()). Written as resize, not
+        // push_back: GCC 12 at -O3 reports a false -Warray-bounds on the
+        // push_back into the still-empty vector, which breaks -Werror builds.
+        shape.resize(depth + 1, count);
     } else {
         TT_CHECK(shape[depth] == count, ShapeError,
                  "Tensor: ragged nested list: expected {} entries at depth {}, got {}",
