@@ -48,7 +48,7 @@ float stable_sigmoid(float v) {
 // 1 + tanh(...) cancels to a small number, which float would round badly.
 float gelu_tanh(float v) {
     const double x = v;
-    const double k = std::sqrt(2.0 / std::numbers::pi);
+    constexpr double k = std::numbers::sqrt2 * std::numbers::inv_sqrtpi;  // sqrt(2 / pi)
     return static_cast<float>(0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x))));
 }
 

@@ -263,7 +263,7 @@ TEST(HiddenSequential, LambdaAndModuleMixMatchesHandComposition) {
 
 TEST(HiddenSequential, AddChainsAndExtendsTheNames) {
     Sequential model;
-    model.add(Linear(2, 2)).add(ReLU{}).add(Linear(2, 1));
+    model.add(Linear(2, 2)).add(relu).add(Linear(2, 1));  // a plain function too
     EXPECT_EQ(model.size(), 3u);
     EXPECT_EQ(names_of(model).back(), "2.bias");
     EXPECT_SHAPE(model(ones({4, 2})), 4, 1);
@@ -280,19 +280,23 @@ TEST(HiddenSequential, MovedSequentialStillRuns) {
 // Registration (provided) and Sequential indexing
 // ---------------------------------------------------------------------------
 
-TEST(HiddenRegistration, DuplicateDottedEmptyAndUndefinedNamesAreRejected) {
+TEST(HiddenRegistration, RejectedNamesLeaveTheModuleUnchanged) {
     struct Bad : Module {
         Tensor forward(const Tensor& x) override { return x; }
         void add_parameter(const std::string& name, Tensor t) { register_parameter(name, t); }
     } bad;
     bad.add_parameter("w", ones({1}));
-    EXPECT_THROW_WITH(bad.add_parameter("w", ones({1})), ValueError, "already has a parameter or submodule named \"w\"");
+    EXPECT_THROW_WITH(bad.add_parameter("w", ones({1})), ValueError,
+                      "already has a parameter or submodule named \"w\"");
     EXPECT_THROW_WITH(bad.add_parameter("a.b", ones({1})), ValueError, "must not contain '.'");
     EXPECT_THROW_WITH(bad.add_parameter("", ones({1})), ValueError, "must not be empty");
     EXPECT_THROW_WITH(bad.add_parameter("u", Tensor()), ValueError, "undefined");
+    EXPECT_EQ(names_of(bad), std::vector<std::string>{"w"});
 }
 
-TEST(HiddenRegistration, SequentialIndexOutOfRangeThrows) {
-    Sequential model{ReLU{}};
+TEST(HiddenRegistration, SequentialIndexReachesTheLayersAndStopsAtTheEnd) {
+    Sequential model{Linear(2, 2)};
+    EXPECT_EQ(model[0].parameters().size(), 2u);
+    EXPECT_TRUE(model[0].parameters()[0].is_same(model.parameters()[0]));
     EXPECT_THROW_WITH(model[1], IndexError, "layer 1 requested, it has 1 layers");
 }
