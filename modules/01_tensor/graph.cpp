@@ -83,18 +83,13 @@ bool should_record(const std::vector<Tensor>& inputs) {
 }
 
 namespace {
-// A handle to the same storage and layout as `out`, without its autograd state.
-Tensor alias_of(const Tensor& out) {
-    return Tensor::from_storage(out.storage(), out.shape(), out.strides(), out.offset());
-}
-
 Tensor attach(std::shared_ptr<Node> node, Tensor out) {
     // An op may hand back one of its inputs unchanged (contiguous() of a
     // contiguous tensor); give the result a handle of its own so the node
     // never becomes its own input.
     for (const Tensor& input : node->inputs)
-        if (out.is_same(input)) out = alias_of(out);
-    node->output_value = alias_of(out);
+        if (out.is_same(input)) out = untracked(out);
+    node->output_value = untracked(out);
     out.requires_grad_(true);
     out.set_grad_fn(std::move(node));
     return out;

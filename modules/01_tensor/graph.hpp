@@ -88,6 +88,15 @@ private:
     bool released_ = false;
 };
 
+// A handle to x's values (same storage, shape, strides and offset) without its
+// autograd state, so ops applied to it record nothing. Inside an op, read the
+// input through it and only the op itself enters the graph:
+//     const Tensor in = untracked(x).contiguous();   // in.data()[i] is element i
+// (Module 06's x.detach() does the same once autograd exists.)
+inline Tensor untracked(const Tensor& x) {
+    return Tensor::from_storage(x.storage(), x.shape(), x.strides(), x.offset());
+}
+
 // Recording is on unless a NoGradGuard (module 06) switched it off in this
 // thread; optimizer updates and evaluation run without it.
 bool grad_mode_enabled();

@@ -34,18 +34,6 @@
 namespace tinytorch {
 
 // ---------------------------------------------------------------------------
-// Provided helper
-// ---------------------------------------------------------------------------
-// A handle to x's values (same storage, shape, strides and offset) without its
-// autograd state, so ops applied to it record nothing. Inside an op, read the
-// input through it and only the op itself enters the graph:
-//     const Tensor in = untracked(x).contiguous();   // in.data()[i] is element i
-// (Module 06's x.detach() does the same once autograd exists.)
-inline Tensor untracked(const Tensor& x) {
-    return Tensor::from_storage(x.storage(), x.shape(), x.strides(), x.offset());
-}
-
-// ---------------------------------------------------------------------------
 // Elementwise activations (yours). x: any shape -> out: the same shape.
 // ---------------------------------------------------------------------------
 // max(x, 0).
