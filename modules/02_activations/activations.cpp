@@ -7,7 +7,7 @@
 // Each function ends with a provided `return record(Op::..., out, {x}, args);`
 // line that lets module 06 differentiate it. Compute `out` above that line —
 // a new contiguous tensor of x's shape, computed from x's float values (read
-// them through untracked(x).contiguous(), see activations.hpp) — and leave the
+// them through untracked(x).contiguous(), see graph.hpp) — and leave the
 // line as it is.
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 //
 // Each loss ends with a provided record(...) line. Compute `out` above it from
 // plain float values — read inputs through untracked(x).contiguous() (see
-// activations.hpp), so no intermediate op is recorded — and leave the line as
+// graph.hpp), so no intermediate op is recorded — and leave the line as
 // it is.
 #include <algorithm>
 #include <cmath>
