@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <vector>
 
 #include "console.hpp"
 #include "errors.hpp"
@@ -21,6 +22,7 @@ using namespace tito;
 // Everything the command line can set; the callbacks read it after parsing.
 struct Options {
     std::string module;
+    bool all_modules = false;
     bool verbose = false;
     std::string out;
 };
@@ -30,12 +32,23 @@ void add_module_commands(CLI::App& app, Options& opt) {
     module->require_subcommand(1);
 
     auto* test = module->add_subcommand("test", "Build a module and run its visible tests");
-    test->add_option("NN", opt.module, "Module number, e.g. 01")->required();
+    auto* number = test->add_option("NN", opt.module, "Module number, e.g. 01");
+    auto* all = test->add_flag("--all", opt.all_modules, "Test every module, in course order");
+    number->excludes(all);
     test->add_flag("-v,--verbose", opt.verbose, "Also show the test program's own output");
     test->callback([&opt] {
         const Workspace workspace = Workspace::find();
-        const Module& m = workspace.curriculum().module(opt.module);
-        if (!run_module_tests(workspace, m, opt.verbose).all_passed()) throw ExitWith{kExitFailure};
+        if (!opt.all_modules && opt.module.empty())
+            throw UsageError("say which module to test (`tito module test 01`) or pass --all");
+        std::vector<const Module*> modules;
+        if (opt.all_modules)
+            for (const Module& m : workspace.curriculum().modules) modules.push_back(&m);
+        else
+            modules.push_back(&workspace.curriculum().module(opt.module));
+        bool all_passed = true;
+        for (const Module* m : modules)
+            all_passed = run_module_tests(workspace, *m, opt.verbose).all_passed() && all_passed;
+        if (!all_passed) throw ExitWith{kExitFailure};
     });
 }
 
