@@ -20,7 +20,8 @@
 //     train), Linear, Dropout, Flatten, Sequential::forward and
 //     count_parameters.
 //   - layers_base.cpp is provided: registration (register_parameter,
-//     register_module), Sequential::add and the Lambda wrapper.
+//     register_module, register_buffer), named_buffers, Sequential::add and
+//     the Lambda wrapper.
 //
 // This header is the contract the tests check; do not change it.
 #pragma once
@@ -89,6 +90,15 @@ public:
     const std::vector<std::pair<std::string, Tensor>>& named_own_parameters() const {
         return own_parameters_;
     }
+    // Buffers: state that is not trained by gradients but belongs to the
+    // model, such as BatchNorm's running statistics (module 09). Checkpoints
+    // (module 08) save them beside the parameters. Every buffer of this module
+    // and its submodules with dotted names, each tensor once, in the order of
+    // named_parameters(): own buffers first, then each submodule's, depth first.
+    std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+    const std::vector<std::pair<std::string, Tensor>>& named_own_buffers() const {
+        return own_buffers_;
+    }
 
 protected:
     // Registers `value` as a parameter called `name`, marks it requires_grad,
@@ -105,12 +115,16 @@ protected:
         register_child(std::move(name), module);
         return module;
     }
+    // Registers `value` as a buffer called `name` (it does not require grad
+    // and is not among parameters()) and returns it. The same name rules.
+    Tensor register_buffer(std::string name, Tensor value);
 
 private:
     void register_child(std::string name, std::shared_ptr<Module> module);
     void check_new_name(const std::string& name, const char* what) const;
 
     std::vector<std::pair<std::string, Tensor>> own_parameters_;
+    std::vector<std::pair<std::string, Tensor>> own_buffers_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
 };

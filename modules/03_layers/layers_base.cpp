@@ -19,8 +19,10 @@ void Module::check_new_name(const std::string& name, const char* what) const {
              what, name);
     const auto same_name = [&name](const auto& entry) { return entry.first == name; };
     TT_CHECK(std::none_of(own_parameters_.begin(), own_parameters_.end(), same_name) &&
+                 std::none_of(own_buffers_.begin(), own_buffers_.end(), same_name) &&
                  std::none_of(children_.begin(), children_.end(), same_name),
-             ValueError, "{}: this module already has a parameter or submodule named \"{}\"", what,
+             ValueError,
+             "{}: this module already has a parameter, buffer or submodule named \"{}\"", what,
              name);
 }
 
@@ -31,6 +33,39 @@ Tensor Module::register_parameter(std::string name, Tensor value) {
     value.requires_grad_(true);
     own_parameters_.emplace_back(std::move(name), value);
     return value;
+}
+
+Tensor Module::register_buffer(std::string name, Tensor value) {
+    check_new_name(name, "register_buffer");
+    TT_CHECK(value.defined(), ValueError, "register_buffer: the tensor for \"{}\" is undefined",
+             name);
+    value.requires_grad_(false);
+    own_buffers_.emplace_back(std::move(name), value);
+    return value;
+}
+
+namespace {
+// Depth first, own buffers before the submodules', each tensor and each
+// module once (a module shared between two places is walked the first time).
+void collect_buffers(const Module& module, const std::string& prefix,
+                     std::vector<std::pair<std::string, Tensor>>& out,
+                     std::vector<const Module*>& visited) {
+    if (std::find(visited.begin(), visited.end(), &module) != visited.end()) return;
+    visited.push_back(&module);
+    for (const auto& [name, buffer] : module.named_own_buffers()) {
+        const auto same = [&buffer](const auto& entry) { return entry.second.is_same(buffer); };
+        if (std::none_of(out.begin(), out.end(), same)) out.emplace_back(prefix + name, buffer);
+    }
+    for (const auto& [name, child] : module.named_children())
+        collect_buffers(*child, prefix + name + ".", out, visited);
+}
+}  // namespace
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
+    std::vector<std::pair<std::string, Tensor>> out;
+    std::vector<const Module*> visited;
+    collect_buffers(*this, "", out, visited);
+    return out;
 }
 
 void Module::register_child(std::string name, std::shared_ptr<Module> module) {

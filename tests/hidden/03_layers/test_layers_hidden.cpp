@@ -287,7 +287,7 @@ TEST(HiddenRegistration, RejectedNamesLeaveTheModuleUnchanged) {
     } bad;
     bad.add_parameter("w", ones({1}));
     EXPECT_THROW_WITH(bad.add_parameter("w", ones({1})), ValueError,
-                      "already has a parameter or submodule named \"w\"");
+                      "already has a parameter, buffer or submodule named \"w\"");
     EXPECT_THROW_WITH(bad.add_parameter("a.b", ones({1})), ValueError, "must not contain '.'");
     EXPECT_THROW_WITH(bad.add_parameter("", ones({1})), ValueError, "must not be empty");
     EXPECT_THROW_WITH(bad.add_parameter("u", Tensor()), ValueError, "undefined");
