@@ -35,6 +35,12 @@ tinytorch_require(nlohmann_json)
 tinytorch_require(CLI11)
 tinytorch_require(OpenMP)
 tinytorch_require(ZLIB)
+if(NOT TINYTORCH_LIBRARY_ONLY)
+    # Only tito needs these.
+    tinytorch_require(LibArchive)
+    tinytorch_require(OpenSSL)
+    tinytorch_require(CURL)
+endif()
 
 # Optional: kernel benchmarks are skipped without Google Benchmark.
 find_package(benchmark QUIET)
