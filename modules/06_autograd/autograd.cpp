@@ -198,10 +198,12 @@ void run_backward(const std::shared_ptr<Node>& root, const Tensor& seed, bool re
     NoGradGuard no_grad;  // the rules' arithmetic must not build a graph of its own
     for (size_t i = 0; i < order.size(); ++i) {
         const Node& node = *order[i];
-        // Every node is reachable from the root, so its slot has a gradient
-        // by now: all its consumers come earlier in the order.
+        // All of the node's consumers come earlier in the order, so its
+        // gradient is complete. It is missing only when every consumer gave
+        // it none (a loss's target computed by an op): nothing flows on.
         const Tensor grad_output = std::move(slots[i].sum);
         slots[i] = GradientSlot{};  // free it as soon as it is used
+        if (!grad_output.defined()) continue;
         const std::vector<Tensor> grads = run_rule(node, grad_output);
         for (size_t k = 0; k < grads.size(); ++k) {
             const Tensor& input = node.inputs[k];
@@ -234,7 +236,8 @@ void run_backward(const std::shared_ptr<Node>& root, const Tensor& seed, bool re
 //      iteratively (a 100k-op chain must not recurse 100k deep) and visiting
 //      a node shared by two paths once.
 //   4. Walk that order with recording off (NoGradGuard): each node's
-//      gradient is complete once every consumer has run; call the rule
+//      gradient is complete once every consumer has run (skip a node that
+//      received none: a rule may return an undefined gradient); call the rule
 //      (node.custom_backward for Op::Custom, backward_rule otherwise), check
 //      each gradient has its input's shape (ShapeError naming node.name() and
 //      both shapes), and add it to the input's node — or, for a leaf that

@@ -148,6 +148,17 @@ TEST(Graph, ConstantsGetNoGradient) {
     EXPECT_FALSE(c.grad().defined());
 }
 
+TEST(Graph, InputARuleGivesNoGradientPassesNothingOn) {
+    // The target of a loss gets no gradient, even when an op computed it
+    // from a leaf that requires grad: that leaf gets none either.
+    Tensor p = leaf(Tensor({0.5f}));
+    Tensor z = leaf(Tensor({0.0f}));
+    Tensor target = z * 1.0f;
+    mse_loss(p, target).backward();
+    EXPECT_TENSOR_EQ(p.grad(), Tensor({1.0f}));  // 2 (0.5 - 0)
+    EXPECT_FALSE(z.grad().defined());
+}
+
 // ---------------------------------------------------------------------------
 // Accumulation
 // ---------------------------------------------------------------------------
