@@ -9,18 +9,12 @@
 #include <cmath>
 #include <optional>
 
+#include "autograd.hpp"
 #include "optimizers.hpp"
 
 namespace tinytorch {
 
 namespace {
-
-// TEMP until module 06 is merged: stands in for NoGradGuard.
-struct NoGradGuard {
-    bool previous = grad_mode_enabled();
-    NoGradGuard() { set_grad_mode_enabled(false); }
-    ~NoGradGuard() { set_grad_mode_enabled(previous); }
-};
 
 // "exp_avg.3"
 std::string per_parameter_name(const char* what, size_t index) {

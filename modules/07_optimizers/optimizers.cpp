@@ -56,7 +56,7 @@ Optimizer::Optimizer(std::string kind, std::vector<Tensor> params, float lr)
 // For every parameter, drop its gradient (p.zero_grad()).
 void Optimizer::zero_grad() {
     // BEGIN SOLUTION
-    for (const Tensor& param : params_) param.set_grad(Tensor());  // TEMP: zero_grad() once 06 is merged
+    for (const Tensor& param : params_) param.zero_grad();
     // END SOLUTION
 }
 
