@@ -85,7 +85,7 @@ CosineSchedule::CosineSchedule(float base_lr, int64_t total_epochs, float min_lr
 Trainer::Trainer(Module& model, Optimizer& optimizer, LossFunction loss, TrainerOptions options)
     : model_(model), optimizer_(optimizer), loss_(std::move(loss)), options_(std::move(options)) {
     TT_CHECK(static_cast<bool>(loss_), ValueError,
-             "Trainer: the loss function is empty; pass e.g. CrossEntropyLoss{}");
+             "Trainer: the loss function is empty; pass e.g. CrossEntropyLoss{{}}");
     if (options_.clip_grad_norm) {
         const float max_norm = *options_.clip_grad_norm;
         TT_CHECK(std::isfinite(max_norm) && max_norm > 0.0f, ValueError,

@@ -213,9 +213,9 @@ using LossFunction = std::function<Tensor(const Tensor& outputs, const Tensor& t
 
 struct TrainerOptions {
     LRSchedule* schedule = nullptr;         // optional, not owned; must outlive the Trainer
-    std::optional<float> clip_grad_norm;    // optional: max global norm of the gradients
-    std::function<void(const BatchProgress&)> on_batch;  // e.g. ProgressLine::callback()
-    std::function<void(const EpochRecord&)> on_epoch;    // after each train_epoch
+    std::optional<float> clip_grad_norm = {};  // optional: max global norm of the gradients
+    std::function<void(const BatchProgress&)> on_batch = {};  // e.g. ProgressLine::callback()
+    std::function<void(const EpochRecord&)> on_epoch = {};    // after each train_epoch
 };
 
 class Trainer {
