@@ -35,7 +35,7 @@ std::string ProgressLine::format(const BatchProgress& p) const {
     const EpochResult& r = p.so_far;
     std::string line;
     if (!p.training)
-        line = "eval ";
+        line = "eval";
     else if (total_epochs_ > 0)
         line = fmt::format("epoch {}/{}", p.epoch + 1, total_epochs_);
     else
