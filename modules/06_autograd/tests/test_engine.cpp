@@ -1,7 +1,11 @@
 // Module 06 — the backward engine: seeding, the graph's shapes (several
 // parents, shared nodes, one leaf used twice), accumulation, broadcasting,
 // no-grad, detach, retain_graph, freeing, deep graphs, and its checks.
+#include <pthread.h>
+
 #include <cmath>
+#include <exception>
+#include <functional>
 #include <vector>
 
 #include "autograd.hpp"
@@ -12,6 +16,37 @@ using namespace tinytorch;
 namespace {
 
 Tensor leaf(Tensor t) { return t.requires_grad_(); }
+
+// Runs `work` on a thread with a 1 MiB stack and rethrows what it throws. A
+// backward pass that recursed once per node of a 100,000-node chain would
+// need several MiB (even 16 bytes a call is 1.6 MiB) and crash here, instead
+// of passing by luck on a large main-thread stack.
+void on_small_stack(const std::function<void()>& work) {
+    struct Job {
+        const std::function<void()>* work;
+        std::exception_ptr error;
+    } job{&work, nullptr};
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, 1 << 20);
+    pthread_t thread;
+    const int created = pthread_create(
+        &thread, &attributes,
+        [](void* argument) -> void* {
+            auto* j = static_cast<Job*>(argument);
+            try {
+                (*j->work)();
+            } catch (...) {
+                j->error = std::current_exception();
+            }
+            return nullptr;
+        },
+        &job);
+    pthread_attr_destroy(&attributes);
+    ASSERT_EQ(created, 0) << "could not start a thread";
+    pthread_join(thread, nullptr);
+    if (job.error) std::rethrow_exception(job.error);
+}
 
 // A custom node (as module 09 makes them) that multiplies by 2 and counts
 // how often its backward function runs.
@@ -91,6 +126,15 @@ TEST(Graph, ResultUsedByTwoOpsSumsBothGradients) {
     Tensor y = x * 2.0f;
     (y * y + y * 3.0f).sum().backward();
     EXPECT_TENSOR_EQ(x.grad(), Tensor({14, -10}));
+}
+
+TEST(Graph, ResultUsedAtDifferentDepthsWaitsForAllItsGradients) {
+    // y reaches the Add directly and through two Muls: its rule may run only
+    // after both paths have delivered (1 + 3 * 4 = 13), so dx = 2 * 13.
+    Tensor x = leaf(Tensor({1}));
+    Tensor y = x * 2.0f;
+    (y + (y * 3.0f) * 4.0f).sum().backward();
+    EXPECT_TENSOR_EQ(x.grad(), Tensor({26}));
 }
 
 TEST(Graph, SameLeafUsedTwiceInOneOp) {
@@ -352,7 +396,7 @@ TEST(DeepGraph, ChainOfAHundredThousandOps) {
     Tensor x = leaf(Tensor({1}));
     Tensor y = x;
     for (int i = 0; i < depth; ++i) y = y * factor;
-    y.sum().backward();
+    on_small_stack([&] { y.sum().backward(); });
     // d/dx of x * c^depth is c^depth (about e).
     const double expected = std::pow(static_cast<double>(1.00001f), depth);
     EXPECT_NEAR(x.grad().item(), expected, 1e-3 * expected);
@@ -363,7 +407,7 @@ TEST(DeepGraph, KeptChainIsFreedWithoutRecursion) {
     {
         Tensor y = x;
         for (int i = 0; i < 100000; ++i) y = y + 1.0f;
-        y.sum().backward(Tensor(), /*retain_graph=*/true);
+        on_small_stack([&] { y.sum().backward(Tensor(), /*retain_graph=*/true); });
     }  // the whole retained chain is destroyed here
     EXPECT_TENSOR_EQ(x.grad(), Tensor({1}));
 }
