@@ -18,7 +18,6 @@
 // measures them.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -118,6 +117,8 @@ double lane_sum(int64_t n, Term term) {
 // ---------------------------------------------------------------------------
 
 // image (C, H, W) -> columns (C*K*K, OH*OW), row-major.
+// The runs are short (OW = 16 floats in the CIFAR network), so plain loops
+// the compiler vectorises beat a memcpy/fill call per run.
 void im2col_image(const float* image, const Geometry& g, float* columns) {
     const int64_t K = g.kernel, S = g.stride, P = g.padding, OW = g.out_width;
     for (int64_t c = 0; c < g.channels; ++c) {
@@ -127,21 +128,34 @@ void im2col_image(const float* image, const Geometry& g, float* columns) {
             for (int64_t kj = 0; kj < K; ++kj) {
                 float* row = columns + ((c * K + ki) * K + kj) * g.out_plane();
                 const auto [ow_first, ow_last] = valid_outputs(kj, g.width, OW, S, P);
-                std::fill(row, row + oh_first * OW, 0.0f);  // window rows above the image
+                for (int64_t i = 0; i < oh_first * OW; ++i) row[i] = 0.0f;  // rows above the image
+                if (S == 1 && OW == g.width) {
+                    // "Same" padding: the valid rows are the plane shifted by a
+                    // constant offset, one long copy; then the columns that
+                    // wrapped around from the neighbouring row are zeroed.
+                    const int64_t shift = (ki - P) * g.width + (kj - P);
+                    const int64_t begin = std::max(oh_first * OW, -shift);
+                    const int64_t end = std::min(oh_last * OW, g.plane() - shift);
+                    for (int64_t i = begin; i < end; ++i) row[i] = plane[i + shift];
+                    for (int64_t oh = oh_first; oh < oh_last; ++oh) {
+                        for (int64_t ow = 0; ow < ow_first; ++ow) row[oh * OW + ow] = 0.0f;
+                        for (int64_t ow = ow_last; ow < OW; ++ow) row[oh * OW + ow] = 0.0f;
+                    }
+                    for (int64_t i = oh_last * OW; i < g.out_plane(); ++i) row[i] = 0.0f;
+                    continue;
+                }
                 for (int64_t oh = oh_first; oh < oh_last; ++oh) {
                     float* out = row + oh * OW;
                     const float* in = plane + (oh * S - P + ki) * g.width;
-                    std::fill(out, out + ow_first, 0.0f);
+                    for (int64_t ow = 0; ow < ow_first; ++ow) out[ow] = 0.0f;
                     if (S == 1) {
-                        if (ow_last > ow_first)
-                            std::memcpy(out + ow_first, in + ow_first - P + kj,
-                                        static_cast<size_t>(ow_last - ow_first) * sizeof(float));
+                        for (int64_t ow = ow_first; ow < ow_last; ++ow) out[ow] = in[ow - P + kj];
                     } else {
                         for (int64_t ow = ow_first; ow < ow_last; ++ow) out[ow] = in[ow * S - P + kj];
                     }
-                    std::fill(out + ow_last, out + OW, 0.0f);
+                    for (int64_t ow = ow_last; ow < OW; ++ow) out[ow] = 0.0f;
                 }
-                std::fill(row + oh_last * OW, row + g.out_plane(), 0.0f);  // rows below
+                for (int64_t i = oh_last * OW; i < g.out_plane(); ++i) row[i] = 0.0f;  // below
             }
         }
     }
@@ -208,39 +222,60 @@ void conv2d_forward_batch(const float* x, const float* w, const float* b, const 
     }
 }
 
+// dst (cols x rows) = src (rows x cols) transposed, in tiles that stay in L1.
+// Within a tile the reads run along src's rows: reading down a column of a
+// (32 x 1024) gradient would touch 16 lines 4 KB apart, which share one set
+// of the L1 cache and evict each other.
+void transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
+    constexpr int64_t kTile = 16;
+    for (int64_t i0 = 0; i0 < rows; i0 += kTile)
+        for (int64_t j0 = 0; j0 < cols; j0 += kTile) {
+            const int64_t i1 = std::min(i0 + kTile, rows), j1 = std::min(j0 + kTile, cols);
+            for (int64_t i = i0; i < i1; ++i)
+                for (int64_t j = j0; j < j1; ++j) dst[j * rows + i] = src[i * cols + j];
+        }
+}
+
 // dy (N, OC, OH*OW), x (N, C, H, W), w (OC, C*K*K) ->
 //   dx (N, C, H, W), dw (OC, C*K*K), db (OC); each computed only when non-null.
 // Images are split over threads; each thread sums its images' dw and db in
 // its own buffer, and the buffers are added in thread order after, so the
 // result does not depend on timing.
+//
+// The weight gradient is computed transposed, dw^T (C*K*K x OC) += col *
+// dy^T, with dy^T copied out per image: gemm() reads its right operand
+// fastest row-major, and dy (OC x OH*OW) is smaller than col
+// (C*K*K x OH*OW), so it is the cheaper one to transpose.
 void conv2d_backward_batch(const float* dy, const float* x, const float* w, const Geometry& g,
                            int64_t batch, int64_t out_channels, float* dx, float* dw, float* db) {
     const int64_t OC = out_channels, patch = g.patch(), out_plane = g.out_plane();
     const int64_t work = batch * OC * patch * out_plane;
     const bool over_batch = batch > 1 && work >= kParallelWork && !in_parallel_region();
     const int threads = over_batch ? max_threads() : 1;
-    std::vector<float> partial_dw(dw ? static_cast<size_t>(threads * OC * patch) : 0, 0.0f);
+    std::vector<float> partial_dw_t(dw ? static_cast<size_t>(threads * patch * OC) : 0, 0.0f);
     std::vector<double> partial_db(db ? static_cast<size_t>(threads * OC) : 0, 0.0);
 #pragma omp parallel num_threads(threads) if (over_batch)
     {
         const int t = thread_index();
-        float* my_dw = dw ? partial_dw.data() + t * OC * patch : nullptr;
+        float* my_dw_t = dw ? partial_dw_t.data() + t * patch * OC : nullptr;
         double* my_db = db ? partial_db.data() + t * OC : nullptr;
         const bool copy_columns = !columns_are_image(g);
         Tensor col = dw && copy_columns ? empty({patch, out_plane}) : Tensor();
+        Tensor grad_t = dw ? empty({out_plane, OC}) : Tensor();
         Tensor dcol = dx && copy_columns ? empty({patch, out_plane}) : Tensor();
 #pragma omp for schedule(static)
         for (int64_t n = 0; n < batch; ++n) {
             const float* grad = dy + n * OC * out_plane;
             const float* image = x + n * g.image();
-            if (my_dw) {  // dw += dy (OC x OH*OW) * col^T (OH*OW x C*K*K)
+            if (my_dw_t) {  // dw^T += col (C*K*K x OH*OW) * dy^T (OH*OW x OC)
                 const float* columns = image;
                 if (copy_columns) {
                     im2col_image(image, g, col.data());
                     columns = col.data();
                 }
-                gemm(OC, patch, out_plane, {grad, out_plane, 1}, {columns, 1, out_plane}, my_dw,
-                     patch, /*accumulate=*/true);
+                transpose(grad, OC, out_plane, grad_t.data());
+                gemm(patch, OC, out_plane, {columns, out_plane, 1}, {grad_t.data(), OC, 1}, my_dw_t,
+                     OC, /*accumulate=*/true);
             }
             if (my_db)
                 for (int64_t o = 0; o < OC; ++o)
@@ -259,10 +294,12 @@ void conv2d_backward_batch(const float* dy, const float* x, const float* w, cons
             }
         }
     }
-    for (int t = 0; t < threads; ++t) {
-        if (dw) {
-            const float* part = partial_dw.data() + t * OC * patch;
-            for (int64_t i = 0; i < OC * patch; ++i) dw[i] = (t == 0 ? 0.0f : dw[i]) + part[i];
+    if (dw) {
+        std::fill_n(dw, OC * patch, 0.0f);
+        for (int t = 0; t < threads; ++t) {
+            const float* part = partial_dw_t.data() + t * patch * OC;
+            for (int64_t o = 0; o < OC; ++o)
+                for (int64_t r = 0; r < patch; ++r) dw[o * patch + r] += part[r * OC + o];
         }
     }
     if (db)

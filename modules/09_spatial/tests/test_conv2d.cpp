@@ -98,6 +98,17 @@ TEST(Conv2d, MatchesDirectConvolutionWithoutPadding) {
     EXPECT_TENSOR_NEAR(conv2d(c.x, c.weight), direct_conv2d(c.x, c.weight, Tensor(), 1, 0), 1e-4f);
 }
 
+TEST(Conv2d, MatchesDirectConvolutionWithSamePadding) {
+    // Stride 1 and padding (K - 1) / 2 keep the size, as in the CIFAR network.
+    ConvCase c;
+    EXPECT_TENSOR_NEAR(conv2d(c.x, c.weight, c.bias, 1, 1),
+                       direct_conv2d(c.x, c.weight, c.bias, 1, 1), 1e-4f);
+    Generator gen(12);
+    Tensor weight5 = randn({2, 3, 5, 5}, gen);
+    EXPECT_TENSOR_NEAR(conv2d(c.x, weight5, Tensor(), 1, 2),
+                       direct_conv2d(c.x, weight5, Tensor(), 1, 2), 1e-4f);
+}
+
 TEST(Conv2d, MatchesDirectConvolutionWithWidePadding) {
     ConvCase c;
     EXPECT_TENSOR_NEAR(conv2d(c.x, c.weight, c.bias, 1, 2),
