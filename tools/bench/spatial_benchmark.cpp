@@ -5,6 +5,9 @@
 //   conv2    Conv2d 32 -> 64, kernel 3, padding 1, on 16x16  (N, 32, 16, 16) -> (N, 64, 16, 16)
 //   pool1    MaxPool2d 2 on (N, 32, 32, 32);  pool2  MaxPool2d 2 on (N, 64, 16, 16)
 //   bn1/bn2  BatchNorm2d (training) on the two conv outputs
+//   step     one training step of the whole network (below), with and
+//            without BatchNorm: forward, cross-entropy, backward through
+//            the autograd engine (module 06) and a plain SGD update
 //
 //   cmake --build build/release --target spatial_benchmark
 //   build/release/bin/spatial_benchmark
@@ -16,6 +19,8 @@
 // bias are not counted); the kernels run on every core.
 #include <benchmark/benchmark.h>
 
+#include "autograd.hpp"
+#include "losses.hpp"
 #include "spatial.hpp"
 
 using namespace tinytorch;
@@ -124,6 +129,41 @@ void BM_BatchNorm2dBackward(benchmark::State& state) {
     set_byte_rate(state, x);
 }
 
+// Milestone 04's CIFAR network, batch 64:
+//   Conv 3->32 pad 1 [BatchNorm] ReLU MaxPool 2 -> Conv 32->64 pad 1 [BatchNorm] ReLU MaxPool 2
+//   -> Flatten -> Linear 4096 -> 10
+Sequential cifar_cnn(bool batch_norm, Generator& gen) {
+    Sequential model;
+    model.add(Conv2d(3, 32, 3, 1, 1, true, gen));
+    if (batch_norm) model.add(BatchNorm2d(32));
+    model.add(ReLU{}).add(MaxPool2d(2)).add(Conv2d(32, 64, 3, 1, 1, true, gen));
+    if (batch_norm) model.add(BatchNorm2d(64));
+    model.add(ReLU{}).add(MaxPool2d(2)).add(Flatten()).add(Linear(4096, 10, true, gen));
+    return model;
+}
+
+void BM_CifarCnnTrainingStep(benchmark::State& state) {
+    const bool batch_norm = state.range(0) != 0;
+    state.SetLabel(batch_norm ? "with BatchNorm" : "conv-relu-pool");
+    Generator gen(3);
+    Sequential model = cifar_cnn(batch_norm, gen);
+    const Tensor images = randn({kBatch, 3, 32, 32}, gen);
+    std::vector<float> label_values(kBatch);
+    for (int64_t i = 0; i < kBatch; ++i) label_values[static_cast<size_t>(i)] = static_cast<float>(i % 10);
+    const Tensor labels(label_values, {kBatch});
+    std::vector<Tensor> parameters = model.parameters();
+    for (auto _ : state) {
+        Tensor loss = cross_entropy(model(images), labels);
+        loss.backward();
+        NoGradGuard no_grad;
+        for (Tensor& p : parameters) {
+            p.copy_(p - 0.01f * p.grad());
+            p.zero_grad();
+        }
+        benchmark::DoNotOptimize(loss.data());
+    }
+}
+
 void both_shapes(benchmark::internal::Benchmark* b) {
     b->Arg(0)->Arg(1)->ArgName("shape")->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
@@ -136,4 +176,5 @@ BENCHMARK(BM_MaxPool2dForward)->Apply(both_shapes);
 BENCHMARK(BM_MaxPool2dBackward)->Apply(both_shapes);
 BENCHMARK(BM_BatchNorm2dForward)->Apply(both_shapes);
 BENCHMARK(BM_BatchNorm2dBackward)->Apply(both_shapes);
+BENCHMARK(BM_CifarCnnTrainingStep)->Arg(0)->Arg(1)->ArgName("batch_norm")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();
