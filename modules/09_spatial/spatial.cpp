@@ -88,6 +88,18 @@ bool in_parallel_region() {
 #endif
 }
 
+// A per-thread buffer of at least `floats` floats, kept between calls: the
+// column matrices are allocated once per thread, not once per call (fresh
+// memory costs a page fault per 4 KB on first touch). `slot` tells apart
+// the buffers one thread needs at the same time.
+float* thread_scratch(int slot, int64_t floats) {
+    thread_local std::vector<float> buffers[3];
+    std::vector<float>& buffer = buffers[slot];
+    if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
+    return buffer.data();
+}
+enum ScratchSlot { kColumns = 0, kColumnGrad = 1, kGradTransposed = 2 };
+
 // Below this many multiply-adds (or elements, for the memory-bound ops) a
 // team of threads costs more than it saves.
 constexpr int64_t kParallelWork = int64_t{1} << 16;
@@ -203,14 +215,14 @@ void conv2d_forward_batch(const float* x, const float* w, const float* b, const 
     const bool over_batch = batch > 1 && work >= kParallelWork && !in_parallel_region();
 #pragma omp parallel if (over_batch)
     {
-        Tensor scratch = columns_are_image(g) ? Tensor() : empty({g.patch(), g.out_plane()});
+        float* scratch = columns_are_image(g) ? nullptr : thread_scratch(kColumns, g.patch() * g.out_plane());
 #pragma omp for schedule(static)
         for (int64_t n = 0; n < batch; ++n) {
             const float* image = x + n * g.image();
             const float* col = image;
-            if (scratch.defined()) {
-                im2col_image(image, g, scratch.data());
-                col = scratch.data();
+            if (scratch) {
+                im2col_image(image, g, scratch);
+                col = scratch;
             }
             float* out = y + n * out_channels * g.out_plane();
             if (b != nullptr)
@@ -260,9 +272,9 @@ void conv2d_backward_batch(const float* dy, const float* x, const float* w, cons
         float* my_dw_t = dw ? partial_dw_t.data() + t * patch * OC : nullptr;
         double* my_db = db ? partial_db.data() + t * OC : nullptr;
         const bool copy_columns = !columns_are_image(g);
-        Tensor col = dw && copy_columns ? empty({patch, out_plane}) : Tensor();
-        Tensor grad_t = dw ? empty({out_plane, OC}) : Tensor();
-        Tensor dcol = dx && copy_columns ? empty({patch, out_plane}) : Tensor();
+        float* col = dw && copy_columns ? thread_scratch(kColumns, patch * out_plane) : nullptr;
+        float* grad_t = dw ? thread_scratch(kGradTransposed, out_plane * OC) : nullptr;
+        float* dcol = dx && copy_columns ? thread_scratch(kColumnGrad, patch * out_plane) : nullptr;
 #pragma omp for schedule(static)
         for (int64_t n = 0; n < batch; ++n) {
             const float* grad = dy + n * OC * out_plane;
@@ -270,12 +282,12 @@ void conv2d_backward_batch(const float* dy, const float* x, const float* w, cons
             if (my_dw_t) {  // dw^T += col (C*K*K x OH*OW) * dy^T (OH*OW x OC)
                 const float* columns = image;
                 if (copy_columns) {
-                    im2col_image(image, g, col.data());
-                    columns = col.data();
+                    im2col_image(image, g, col);
+                    columns = col;
                 }
-                transpose(grad, OC, out_plane, grad_t.data());
-                gemm(patch, OC, out_plane, {columns, out_plane, 1}, {grad_t.data(), OC, 1}, my_dw_t,
-                     OC, /*accumulate=*/true);
+                transpose(grad, OC, out_plane, grad_t);
+                gemm(patch, OC, out_plane, {columns, out_plane, 1}, {grad_t, OC, 1}, my_dw_t, OC,
+                     /*accumulate=*/true);
             }
             if (my_db)
                 for (int64_t o = 0; o < OC; ++o)
@@ -283,10 +295,10 @@ void conv2d_backward_batch(const float* dy, const float* x, const float* w, cons
             if (dx) {  // dcol = w^T (C*K*K x OC) * dy (OC x OH*OW); dx = col2im(dcol)
                 float* image_grad = dx + n * g.image();
                 if (copy_columns) {
-                    gemm(patch, out_plane, OC, {w, 1, patch}, {grad, out_plane, 1}, dcol.data(),
-                         out_plane, false);
+                    gemm(patch, out_plane, OC, {w, 1, patch}, {grad, out_plane, 1}, dcol, out_plane,
+                         false);
                     std::fill_n(image_grad, g.image(), 0.0f);
-                    col2im_image(dcol.data(), g, image_grad);
+                    col2im_image(dcol, g, image_grad);
                 } else {
                     gemm(patch, out_plane, OC, {w, 1, patch}, {grad, out_plane, 1}, image_grad,
                          out_plane, false);
@@ -389,6 +401,96 @@ void check_channel_vector(const char* name, const Tensor& t, const Shape& x_shap
     TT_CHECK(t.defined() && t.shape() == Shape{x_shape[1]}, ShapeError,
              "batch_norm2d: {} must have shape ({}) for x {}, got {}", name, x_shape[1],
              format_shape(x_shape), t.defined() ? format_shape(t.shape()) : "an undefined tensor");
+}
+
+// ---------------------------------------------------------------------------
+// Pooling one plane.
+// ---------------------------------------------------------------------------
+
+// The rows [h0, h1) and columns [w0, w1) of window (oh, ow) inside the plane.
+struct Window {
+    int64_t h0, h1, w0, w1;
+};
+Window window_at(const Geometry& g, int64_t oh, int64_t ow) {
+    const int64_t top = oh * g.stride - g.padding, left = ow * g.stride - g.padding;
+    return {std::max<int64_t>(top, 0), std::min(top + g.kernel, g.height),
+            std::max<int64_t>(left, 0), std::min(left + g.kernel, g.width)};
+}
+
+// plane (H, W) -> out (OH, OW) and argmax (OH, OW), -inf padding: each
+// window's real pixels scanned in row-major order, and only a strictly
+// larger value replaces the best so far, so ties keep the first maximum.
+// The update is written as selects, which compile to blends rather than
+// branches: on real activations "is this one larger?" is a coin toss that
+// the branch predictor loses half the time.
+void max_pool_plane(const float* plane, const Geometry& g, float* out, int32_t* argmax) {
+    for (int64_t oh = 0; oh < g.out_height; ++oh)
+        for (int64_t ow = 0; ow < g.out_width; ++ow) {
+            const Window win = window_at(g, oh, ow);
+            int64_t best_at = win.h0 * g.width + win.w0;
+            float best = plane[best_at];
+            for (int64_t h = win.h0; h < win.h1; ++h)
+                for (int64_t w = win.w0; w < win.w1; ++w) {
+                    const bool larger = plane[h * g.width + w] > best;
+                    best = larger ? plane[h * g.width + w] : best;
+                    best_at = larger ? h * g.width + w : best_at;
+                }
+            out[oh * g.out_width + ow] = best;
+            argmax[oh * g.out_width + ow] = static_cast<int32_t>(best_at);
+        }
+}
+
+// The same for windows without padding and a kernel size known when
+// compiling (2 and 3, the sizes CNNs use): each window unrolled, in
+// row-major order, and the loop over a row of outputs vectorised.
+template <int K>
+void max_pool_plane_unpadded(const float* plane, const Geometry& g, float* out, int32_t* argmax) {
+    const int32_t S = static_cast<int32_t>(g.stride), W = static_cast<int32_t>(g.width);
+    const int32_t OW = static_cast<int32_t>(g.out_width);
+    for (int32_t oh = 0; oh < g.out_height; ++oh) {
+        const int32_t top = oh * S * W;  // index of the windows' first row
+        for (int32_t ow = 0; ow < OW; ++ow) {
+            int32_t best_at = top + ow * S;
+            float best = plane[best_at];
+            for (int32_t ki = 0; ki < K; ++ki)
+                for (int32_t kj = 0; kj < K; ++kj) {
+                    const int32_t at = top + ki * W + ow * S + kj;
+                    const bool larger = plane[at] > best;
+                    best = larger ? plane[at] : best;
+                    best_at = larger ? at : best_at;
+                }
+            out[oh * OW + ow] = best;
+            argmax[oh * OW + ow] = best_at;
+        }
+    }
+}
+
+// plane (H, W) -> out (OH, OW): each window's sum over its real pixels,
+// divided by K*K (the padded zeros count).
+void avg_pool_plane(const float* plane, const Geometry& g, float* out) {
+    const float scale = 1.0f / static_cast<float>(g.kernel * g.kernel);
+    for (int64_t oh = 0; oh < g.out_height; ++oh)
+        for (int64_t ow = 0; ow < g.out_width; ++ow) {
+            const Window win = window_at(g, oh, ow);
+            float sum = 0.0f;
+            for (int64_t h = win.h0; h < win.h1; ++h)
+                for (int64_t w = win.w0; w < win.w1; ++w) sum += plane[h * g.width + w];
+            out[oh * g.out_width + ow] = sum * scale;
+        }
+}
+
+// grad (OH, OW) -> plane (H, W), which starts at zero: each output's
+// gradient / (K*K) added to every real pixel of its window.
+void avg_pool_plane_backward(const float* grad, const Geometry& g, float* plane) {
+    const float scale = 1.0f / static_cast<float>(g.kernel * g.kernel);
+    std::fill_n(plane, g.plane(), 0.0f);
+    for (int64_t oh = 0; oh < g.out_height; ++oh)
+        for (int64_t ow = 0; ow < g.out_width; ++ow) {
+            const Window win = window_at(g, oh, ow);
+            const float share = grad[oh * g.out_width + ow] * scale;
+            for (int64_t h = win.h0; h < win.h1; ++h)
+                for (int64_t w = win.w0; w < win.w1; ++w) plane[h * g.width + w] += share;
+        }
 }
 
 // Runs body(plane) for each of `planes` planes, split over threads when the
@@ -545,24 +647,11 @@ MaxPool2dResult max_pool2d_with_indices(const Tensor& x, int64_t kernel, int64_t
     const float* src = in.data();
     float* dst = result.output.data();
     int32_t* where = result.argmax.data();
-    const int64_t planes = x.size(0) * g.channels;
-    for_each_plane(planes, in.numel(), [&](int64_t p) {
-        const float* plane = src + p * g.plane();
-        for (int64_t oh = 0; oh < g.out_height; ++oh) {
-            const int64_t h0 = std::max<int64_t>(oh * g.stride - g.padding, 0);
-            const int64_t h1 = std::min(oh * g.stride - g.padding + g.kernel, g.height);
-            for (int64_t ow = 0; ow < g.out_width; ++ow) {
-                const int64_t w0 = std::max<int64_t>(ow * g.stride - g.padding, 0);
-                const int64_t w1 = std::min(ow * g.stride - g.padding + g.kernel, g.width);
-                int64_t best = h0 * g.width + w0;
-                for (int64_t h = h0; h < h1; ++h)
-                    for (int64_t w = w0; w < w1; ++w)
-                        if (plane[h * g.width + w] > plane[best]) best = h * g.width + w;
-                const int64_t o = p * g.out_plane() + oh * g.out_width + ow;
-                dst[o] = plane[best];
-                where[o] = static_cast<int32_t>(best);
-            }
-        }
+    const auto pool_plane = g.padding == 0 && g.kernel == 2   ? max_pool_plane_unpadded<2>
+                            : g.padding == 0 && g.kernel == 3 ? max_pool_plane_unpadded<3>
+                                                              : max_pool_plane;
+    for_each_plane(x.size(0) * g.channels, in.numel(), [&](int64_t p) {
+        pool_plane(src + p * g.plane(), g, dst + p * g.out_plane(), where + p * g.out_plane());
     });
     // END SOLUTION
     return result;
@@ -594,14 +683,16 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const std::vector<int32_t>
              "max_pool2d_backward: argmax has {} entries for grad_output {}", argmax.size(),
              format_shape(grad_output.shape()));
     const Tensor dy = untracked(grad_output).contiguous();
-    Tensor dx = zeros(input_shape);
+    Tensor dx = empty(input_shape);
     const int64_t in_plane = input_shape[2] * input_shape[3];
     const int64_t out_plane = grad_output.size(2) * grad_output.size(3);
     const float* src = dy.data();
     const int32_t* where = argmax.data();
     float* dst = dx.data();
+    // Each plane is zeroed just before its scatter, while it is in cache.
     for_each_plane(input_shape[0] * input_shape[1], dx.numel(), [&](int64_t p) {
         float* plane = dst + p * in_plane;
+        std::fill_n(plane, in_plane, 0.0f);
         for (int64_t o = p * out_plane; o < (p + 1) * out_plane; ++o) plane[where[o]] += src[o];
     });
     return dx;
@@ -618,21 +709,8 @@ Tensor avg_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t paddi
     out = empty(pooled_shape(x.shape(), g));
     const float* src = in.data();
     float* dst = out.data();
-    const float scale = 1.0f / static_cast<float>(g.kernel * g.kernel);
     for_each_plane(x.size(0) * g.channels, in.numel(), [&](int64_t p) {
-        const float* plane = src + p * g.plane();
-        for (int64_t oh = 0; oh < g.out_height; ++oh) {
-            const int64_t h0 = std::max<int64_t>(oh * g.stride - g.padding, 0);
-            const int64_t h1 = std::min(oh * g.stride - g.padding + g.kernel, g.height);
-            for (int64_t ow = 0; ow < g.out_width; ++ow) {
-                const int64_t w0 = std::max<int64_t>(ow * g.stride - g.padding, 0);
-                const int64_t w1 = std::min(ow * g.stride - g.padding + g.kernel, g.width);
-                float sum = 0.0f;
-                for (int64_t h = h0; h < h1; ++h)
-                    for (int64_t w = w0; w < w1; ++w) sum += plane[h * g.width + w];
-                dst[p * g.out_plane() + oh * g.out_width + ow] = sum * scale;
-            }
-        }
+        avg_pool_plane(src + p * g.plane(), g, dst + p * g.out_plane());
     });
     // END SOLUTION
     return record_custom("AvgPool2d", out, {x},
@@ -652,23 +730,11 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
     const Geometry g = pool_geometry("avg_pool2d_backward", input_shape, kernel, stride, padding);
     check_grad_shape("avg_pool2d_backward", grad_output, pooled_shape(input_shape, g));
     const Tensor dy = untracked(grad_output).contiguous();
-    Tensor dx = zeros(input_shape);
+    Tensor dx = empty(input_shape);
     const float* src = dy.data();
     float* dst = dx.data();
-    const float scale = 1.0f / static_cast<float>(g.kernel * g.kernel);
     for_each_plane(input_shape[0] * g.channels, dx.numel(), [&](int64_t p) {
-        float* plane = dst + p * g.plane();
-        for (int64_t oh = 0; oh < g.out_height; ++oh) {
-            const int64_t h0 = std::max<int64_t>(oh * g.stride - g.padding, 0);
-            const int64_t h1 = std::min(oh * g.stride - g.padding + g.kernel, g.height);
-            for (int64_t ow = 0; ow < g.out_width; ++ow) {
-                const int64_t w0 = std::max<int64_t>(ow * g.stride - g.padding, 0);
-                const int64_t w1 = std::min(ow * g.stride - g.padding + g.kernel, g.width);
-                const float share = src[p * g.out_plane() + oh * g.out_width + ow] * scale;
-                for (int64_t h = h0; h < h1; ++h)
-                    for (int64_t w = w0; w < w1; ++w) plane[h * g.width + w] += share;
-            }
-        }
+        avg_pool_plane_backward(src + p * g.out_plane(), g, dst + p * g.plane());
     });
     return dx;
     // END SOLUTION
