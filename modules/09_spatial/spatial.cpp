@@ -124,6 +124,22 @@ double lane_sum(int64_t n, Term term) {
     return total;
 }
 
+// Two sums in one pass over the data: {sum first(i), sum second(i)}.
+template <class First, class Second>
+std::pair<double, double> lane_sums(int64_t n, First first, Second second) {
+    float lanes_a[kLanes] = {}, lanes_b[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (int64_t l = 0; l < kLanes; ++l) {
+            lanes_a[l] += first(i + l);
+            lanes_b[l] += second(i + l);
+        }
+    double a = 0.0, b = 0.0;
+    for (; i < n; ++i) a += first(i), b += second(i);
+    for (int64_t l = 0; l < kLanes; ++l) a += lanes_a[l], b += lanes_b[l];
+    return {a, b};
+}
+
 // ---------------------------------------------------------------------------
 // im2col and col2im on one contiguous image (the layout is in spatial.hpp).
 // ---------------------------------------------------------------------------
@@ -174,15 +190,30 @@ void im2col_image(const float* image, const Geometry& g, float* columns) {
 }
 
 // columns (C*K*K, OH*OW) -> image (C, H, W): image += col2im(columns).
-void col2im_image(const float* columns, const Geometry& g, float* image) {
+// The columns are scratch: with stride 1 and same padding, the entries that
+// came from the padding are zeroed in place, and each row of the column
+// matrix is then added to the plane in one long shifted run (im2col's copy
+// in reverse) instead of one short run per output row.
+void col2im_image(float* columns, const Geometry& g, float* image) {
     const int64_t K = g.kernel, S = g.stride, P = g.padding, OW = g.out_width;
     for (int64_t c = 0; c < g.channels; ++c) {
         float* plane = image + c * g.plane();
         for (int64_t ki = 0; ki < K; ++ki) {
             const auto [oh_first, oh_last] = valid_outputs(ki, g.height, g.out_height, S, P);
             for (int64_t kj = 0; kj < K; ++kj) {
-                const float* row = columns + ((c * K + ki) * K + kj) * g.out_plane();
+                float* row = columns + ((c * K + ki) * K + kj) * g.out_plane();
                 const auto [ow_first, ow_last] = valid_outputs(kj, g.width, OW, S, P);
+                if (S == 1 && OW == g.width) {
+                    for (int64_t oh = oh_first; oh < oh_last; ++oh) {
+                        for (int64_t ow = 0; ow < ow_first; ++ow) row[oh * OW + ow] = 0.0f;
+                        for (int64_t ow = ow_last; ow < OW; ++ow) row[oh * OW + ow] = 0.0f;
+                    }
+                    const int64_t shift = (ki - P) * g.width + (kj - P);
+                    const int64_t begin = std::max(oh_first * OW, -shift);
+                    const int64_t end = std::min(oh_last * OW, g.plane() - shift);
+                    for (int64_t i = begin; i < end; ++i) plane[i + shift] += row[i];
+                    continue;
+                }
                 for (int64_t oh = oh_first; oh < oh_last; ++oh) {
                     const float* in = row + oh * OW;
                     float* out = plane + (oh * S - P + ki) * g.width;
@@ -557,9 +588,9 @@ Tensor col2im(const Tensor& columns, const Shape& image_shape, int64_t kernel, i
              "col2im: columns must have shape ({}, {}) for image {} with kernel {}, got {}",
              g.patch(), g.out_plane(), format_shape(image_shape), kernel,
              format_shape(columns.shape()));
-    const Tensor in = untracked(columns).contiguous();
+    Tensor scratch = untracked(columns).clone();  // col2im_image writes into its columns
     Tensor image = zeros(image_shape);
-    col2im_image(in.data(), g, image.data());
+    col2im_image(scratch.data(), g, image.data());
     return image;
     // END SOLUTION
 }
@@ -781,11 +812,11 @@ Tensor batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Te
             double sum = 0.0, sum_sq = 0.0;
             for (int64_t n = 0; n < batch; ++n) {
                 const float* v = first + n * channels * plane;
-                sum += lane_sum(plane, [v, shift](int64_t i) { return v[i] - shift; });
-                sum_sq += lane_sum(plane, [v, shift](int64_t i) {
-                    const float d = v[i] - shift;
-                    return d * d;
-                });
+                const auto [s, ss] = lane_sums(
+                    plane, [v, shift](int64_t i) { return v[i] - shift; },
+                    [v, shift](int64_t i) { return (v[i] - shift) * (v[i] - shift); });
+                sum += s;
+                sum_sq += ss;
             }
             const double m = static_cast<double>(count);
             const double centred = sum / m;
@@ -855,8 +886,11 @@ BatchNorm2dGradients batch_norm2d_backward(const Tensor& grad_output, const Tens
         for (int64_t n = 0; n < batch; ++n) {
             const float* v = in.data() + (n * channels + c) * plane;
             const float* d = dy.data() + (n * channels + c) * plane;
-            sum_dy += lane_sum(plane, [d](int64_t i) { return d[i]; });
-            sum_dy_centred += lane_sum(plane, [v, d, mu](int64_t i) { return d[i] * (v[i] - mu); });
+            const auto [s, sc] = lane_sums(
+                plane, [d](int64_t i) { return d[i]; },
+                [v, d, mu](int64_t i) { return d[i] * (v[i] - mu); });
+            sum_dy += s;
+            sum_dy_centred += sc;
         }
         const double sum_dy_xhat = sum_dy_centred * inv;
         if (needed.bias) grads.beta.data()[c] = static_cast<float>(sum_dy);

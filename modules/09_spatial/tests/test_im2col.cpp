@@ -92,6 +92,19 @@ TEST(Col2im, DropsTheEntriesThatCameFromPadding) {
     EXPECT_TENSOR_EQ(counts, Tensor({{{4, 4}, {4, 4}}}));
 }
 
+TEST(Col2im, SamePaddingCountsTheWindowsAroundEachPixel) {
+    // Kernel 3, stride 1, padding 1: a corner pixel is seen by 4 windows, an
+    // edge pixel by 6, the centre by all 9.
+    Tensor counts = col2im(ones({9, 9}), {1, 3, 3}, 3, 1, 1);
+    EXPECT_TENSOR_EQ(counts, Tensor({{{4, 6, 4}, {6, 9, 6}, {4, 6, 4}}}));
+}
+
+TEST(Col2im, LeavesItsInputUnchanged) {
+    Tensor columns = ones({9, 9});
+    col2im(columns, {1, 3, 3}, 3, 1, 1);
+    EXPECT_TENSOR_EQ(columns, ones({9, 9}));
+}
+
 TEST(Col2im, UndoesIm2colUpToTheWindowCounts) {
     Tensor image = one_to_nine();
     Tensor counts({{{1, 2, 1}, {2, 4, 2}, {1, 2, 1}}});
