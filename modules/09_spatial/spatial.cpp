@@ -90,15 +90,16 @@ bool in_parallel_region() {
 
 // A per-thread buffer of at least `floats` floats, kept between calls: the
 // column matrices are allocated once per thread, not once per call (fresh
-// memory costs a page fault per 4 KB on first touch). `slot` tells apart
+// memory costs a page fault per 4 KB on first touch). The slot tells apart
 // the buffers one thread needs at the same time.
-float* thread_scratch(int slot, int64_t floats) {
-    thread_local std::vector<float> buffers[3];
+enum ScratchSlot { kColumns, kColumnGrad, kGradTransposed, kScratchSlots };
+
+float* thread_scratch(ScratchSlot slot, int64_t floats) {
+    thread_local std::vector<float> buffers[kScratchSlots];
     std::vector<float>& buffer = buffers[slot];
     if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
     return buffer.data();
 }
-enum ScratchSlot { kColumns = 0, kColumnGrad = 1, kGradTransposed = 2 };
 
 // Below this many multiply-adds (or elements, for the memory-bound ops) a
 // team of threads costs more than it saves.
@@ -287,8 +288,8 @@ void transpose(const float* src, int64_t rows, int64_t cols, float* dst) {
 //
 // The weight gradient is computed transposed, dw^T (C*K*K x OC) += col *
 // dy^T, with dy^T copied out per image: gemm() reads its right operand
-// fastest row-major, and dy (OC x OH*OW) is smaller than col
-// (C*K*K x OH*OW), so it is the cheaper one to transpose.
+// fastest row-major, and where the time goes dy is the smaller matrix to
+// transpose (64 x 256 against col's 288 x 256 in the second CIFAR layer).
 void conv2d_backward_batch(const float* dy, const float* x, const float* w, const Geometry& g,
                            int64_t batch, int64_t out_channels, float* dx, float* dw, float* db) {
     const int64_t OC = out_channels, patch = g.patch(), out_plane = g.out_plane();
@@ -389,6 +390,8 @@ Geometry conv_geometry(const Tensor& x, const Tensor& weight, const Tensor& bias
              format_shape(weight.shape()));
     TT_CHECK(weight.size(2) == weight.size(3), ShapeError,
              "conv2d: only square kernels are supported, got weight of shape {}",
+             format_shape(weight.shape()));
+    TT_CHECK(weight.size(2) >= 1, ShapeError, "conv2d: the kernel must be at least 1x1, got weight {}",
              format_shape(weight.shape()));
     TT_CHECK(x.size(1) == weight.size(1), ShapeError,
              "conv2d: x has {} channels but weight expects {}: x {}, weight {}", x.size(1),
@@ -510,7 +513,7 @@ void avg_pool_plane(const float* plane, const Geometry& g, float* out) {
         }
 }
 
-// grad (OH, OW) -> plane (H, W), which starts at zero: each output's
+// grad (OH, OW) -> plane (H, W): zeroed, then each output's
 // gradient / (K*K) added to every real pixel of its window.
 void avg_pool_plane_backward(const float* grad, const Geometry& g, float* plane) {
     const float scale = 1.0f / static_cast<float>(g.kernel * g.kernel);

@@ -178,6 +178,11 @@ TEST(HiddenConv2dBackward, GradOutputWithTheWrongBatchThrows) {
                       "grad_output must have shape (2, 2, 3, 3), got (3, 2, 3, 3)");
 }
 
+TEST(HiddenConv2d, EmptyKernelThrows) {
+    EXPECT_THROW_WITH(conv2d(ones({1, 1, 4, 4}), ones({2, 1, 0, 0})), ShapeError,
+                      "the kernel must be at least 1x1, got weight (2, 1, 0, 0)");
+}
+
 TEST(HiddenConv2d, BiasOfTwoAxesThrows) {
     EXPECT_THROW_WITH(conv2d(ones({1, 1, 4, 4}), ones({2, 1, 3, 3}), ones({2, 1})), ShapeError,
                       "bias must have shape (2) for weight (2, 1, 3, 3), got (2, 1)");
