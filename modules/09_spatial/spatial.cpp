@@ -536,6 +536,38 @@ void for_each_plane(int64_t planes, int64_t elements, Body body) {
     for (int64_t p = 0; p < planes; ++p) body(p);
 }
 
+// Two sums per channel over (N, C, plane) data, sum_sums(p) giving plane p's
+// pair. The planes are visited in memory order — a channel's own planes lie
+// C * plane floats apart, which map to the same cache sets and evict each
+// other — split over threads in contiguous ranges, each thread adding into
+// its own per-channel totals, which are added in thread order after (so
+// the result does not depend on timing).
+template <class PlaneSums>
+std::vector<std::pair<double, double>> channel_sums(int64_t batch, int64_t channels, int64_t plane,
+                                                    PlaneSums plane_sums) {
+    const int64_t planes = batch * channels;
+    const bool parallel = planes > 1 && planes * plane >= kParallelWork && !in_parallel_region();
+    const int threads = parallel ? max_threads() : 1;
+    std::vector<std::pair<double, double>> partial(static_cast<size_t>(threads * channels), {0.0, 0.0});
+#pragma omp parallel num_threads(threads) if (parallel)
+    {
+        std::pair<double, double>* mine = partial.data() + thread_index() * channels;
+#pragma omp for schedule(static)
+        for (int64_t p = 0; p < planes; ++p) {
+            const auto [a, b] = plane_sums(p);
+            mine[p % channels].first += a;
+            mine[p % channels].second += b;
+        }
+    }
+    std::vector<std::pair<double, double>> total(partial.begin(), partial.begin() + channels);
+    for (int t = 1; t < threads; ++t)
+        for (int64_t c = 0; c < channels; ++c) {
+            total[static_cast<size_t>(c)].first += partial[static_cast<size_t>(t * channels + c)].first;
+            total[static_cast<size_t>(c)].second += partial[static_cast<size_t>(t * channels + c)].second;
+        }
+    return total;
+}
+
 }  // namespace
 // END SOLUTION
 
@@ -809,23 +841,22 @@ Tensor batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Te
     if (training) {
         // Sums of x - shift, with shift a value of the channel: the variance
         // E[(x-s)^2] - E[x-s]^2 then loses no digits to a large mean.
-        for_each_plane(channels, in.numel(), [&](int64_t c) {
-            const float* first = in.data() + c * plane;
-            const float shift = first[0];
-            double sum = 0.0, sum_sq = 0.0;
-            for (int64_t n = 0; n < batch; ++n) {
-                const float* v = first + n * channels * plane;
-                const auto [s, ss] = lane_sums(
-                    plane, [v, shift](int64_t i) { return v[i] - shift; },
-                    [v, shift](int64_t i) { return (v[i] - shift) * (v[i] - shift); });
-                sum += s;
-                sum_sq += ss;
-            }
-            const double m = static_cast<double>(count);
-            const double centred = sum / m;
-            mean.data()[c] = static_cast<float>(shift + centred);
-            var.data()[c] = static_cast<float>(std::max(0.0, sum_sq / m - centred * centred));
+        std::vector<float> shift(static_cast<size_t>(channels));
+        for (int64_t c = 0; c < channels; ++c) shift[static_cast<size_t>(c)] = in.data()[c * plane];
+        const auto sums = channel_sums(batch, channels, plane, [&](int64_t p) {
+            const float* v = in.data() + p * plane;
+            const float k = shift[static_cast<size_t>(p % channels)];
+            return lane_sums(
+                plane, [v, k](int64_t i) { return v[i] - k; },
+                [v, k](int64_t i) { return (v[i] - k) * (v[i] - k); });
         });
+        const double m = static_cast<double>(count);
+        for (int64_t c = 0; c < channels; ++c) {
+            const double centred = sums[static_cast<size_t>(c)].first / m;
+            const double square = sums[static_cast<size_t>(c)].second / m;
+            mean.data()[c] = static_cast<float>(shift[static_cast<size_t>(c)] + centred);
+            var.data()[c] = static_cast<float>(std::max(0.0, square - centred * centred));
+        }
         Tensor rm = untracked(running_mean), rv = untracked(running_var);
         const float unbias = static_cast<float>(count) / static_cast<float>(count - 1);
         for (int64_t c = 0; c < channels; ++c) {
@@ -839,14 +870,13 @@ Tensor batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, Te
         var.copy_(untracked(running_var));
     }
     for (int64_t c = 0; c < channels; ++c) inv_std.data()[c] = 1.0f / std::sqrt(var.data()[c] + eps);
-    for_each_plane(channels, in.numel(), [&](int64_t c) {
+    for_each_plane(batch * channels, in.numel(), [&](int64_t p) {  // in memory order
+        const int64_t c = p % channels;
         const float scale = g.data()[c] * inv_std.data()[c];
         const float offset = b.data()[c] - mean.data()[c] * scale;
-        for (int64_t n = 0; n < batch; ++n) {
-            const float* src = in.data() + (n * channels + c) * plane;
-            float* dst = out.data() + (n * channels + c) * plane;
-            for (int64_t i = 0; i < plane; ++i) dst[i] = src[i] * scale + offset;
-        }
+        const float* src = in.data() + p * plane;
+        float* dst = out.data() + p * plane;
+        for (int64_t i = 0; i < plane; ++i) dst[i] = src[i] * scale + offset;
     });
     // END SOLUTION
     const NeededGradients needed{x.requires_grad(), gamma.requires_grad(), beta.requires_grad()};
@@ -882,35 +912,37 @@ BatchNorm2dGradients batch_norm2d_backward(const Tensor& grad_output, const Tens
     if (needed.weight) grads.gamma = empty({channels});
     if (needed.bias) grads.beta = empty({channels});
     const double count = static_cast<double>(batch * plane);
-    for_each_plane(channels, in.numel(), [&](int64_t c) {
-        const float mu = m.data()[c], inv = s.data()[c];
-        // Pass 1: sum dy and sum dy * (x - mean); x_hat = (x - mean) * inv_std.
-        double sum_dy = 0.0, sum_dy_centred = 0.0;
-        for (int64_t n = 0; n < batch; ++n) {
-            const float* v = in.data() + (n * channels + c) * plane;
-            const float* d = dy.data() + (n * channels + c) * plane;
-            const auto [s, sc] = lane_sums(
-                plane, [d](int64_t i) { return d[i]; },
-                [v, d, mu](int64_t i) { return d[i] * (v[i] - mu); });
-            sum_dy += s;
-            sum_dy_centred += sc;
-        }
-        const double sum_dy_xhat = sum_dy_centred * inv;
+    // Pass 1: per channel, sum dy and sum dy * (x - mean); x_hat = (x - mean) * inv_std.
+    const auto sums = channel_sums(batch, channels, plane, [&](int64_t p) {
+        const float* v = in.data() + p * plane;
+        const float* d = dy.data() + p * plane;
+        const float mu = m.data()[p % channels];
+        return lane_sums(
+            plane, [d](int64_t i) { return d[i]; },
+            [v, d, mu](int64_t i) { return d[i] * (v[i] - mu); });
+    });
+    std::vector<float> scale(static_cast<size_t>(channels)), mean_dy(scale.size()), xhat_coeff(scale.size());
+    for (int64_t c = 0; c < channels; ++c) {
+        const auto i = static_cast<size_t>(c);
+        const double sum_dy = sums[i].first, sum_dy_xhat = sums[i].second * s.data()[c];
         if (needed.bias) grads.beta.data()[c] = static_cast<float>(sum_dy);
         if (needed.weight) grads.gamma.data()[c] = static_cast<float>(sum_dy_xhat);
-        if (!needed.input) return;
-        // Pass 2: dx = gamma * inv_std * (dy - mean(dy) - x_hat * mean(dy * x_hat)),
-        // the two mean terms only in training (in eval the statistics are constants).
-        const float scale = g.data()[c] * inv;
-        const float mean_dy = training ? static_cast<float>(sum_dy / count) : 0.0f;
-        const float xhat_coeff = training ? static_cast<float>(sum_dy_xhat / count) * inv : 0.0f;
-        for (int64_t n = 0; n < batch; ++n) {
-            const float* v = in.data() + (n * channels + c) * plane;
-            const float* d = dy.data() + (n * channels + c) * plane;
-            float* dx = grads.input.data() + (n * channels + c) * plane;
-            for (int64_t i = 0; i < plane; ++i)
-                dx[i] = scale * (d[i] - mean_dy - (v[i] - mu) * xhat_coeff);
-        }
+        // dx = gamma * inv_std * (dy - mean(dy) - x_hat * mean(dy * x_hat)), the
+        // two mean terms only in training (in eval the statistics are constants).
+        scale[i] = g.data()[c] * s.data()[c];
+        mean_dy[i] = training ? static_cast<float>(sum_dy / count) : 0.0f;
+        xhat_coeff[i] = training ? static_cast<float>(sum_dy_xhat / count) * s.data()[c] : 0.0f;
+    }
+    if (!needed.input) return grads;
+    // Pass 2, in memory order: the input gradient.
+    for_each_plane(batch * channels, in.numel(), [&](int64_t p) {
+        const auto c = static_cast<size_t>(p % channels);
+        const float mu = m.data()[c];
+        const float* v = in.data() + p * plane;
+        const float* d = dy.data() + p * plane;
+        float* dx = grads.input.data() + p * plane;
+        for (int64_t i = 0; i < plane; ++i)
+            dx[i] = scale[c] * (d[i] - mean_dy[c] - (v[i] - mu) * xhat_coeff[c]);
     });
     return grads;
     // END SOLUTION
