@@ -225,23 +225,33 @@ void run_backward(const std::shared_ptr<Node>& root, const Tensor& seed, bool re
 // Tensor::backward
 // ===========================================================================
 
-// Backpropagate from this tensor:
-//   1. Check the call. The tensor must require grad (GraphError "backward: the
-//      tensor does not require grad ..." otherwise). Without `gradient`, it
-//      must hold one element (then the seed is 1); otherwise GraphError
-//      "backward: a tensor of shape (2, 3) needs a gradient of its shape ...".
-//      A given gradient must have the tensor's shape (ShapeError).
+// Backpropagate from this tensor. The tests check these messages:
+//   1. Check the call:
+//      - it must require grad, else GraphError
+//        "backward: the tensor does not require grad and has no grad_fn, ...";
+//      - without `gradient` it must hold one element (the seed is then 1),
+//        else GraphError "backward: a tensor of shape (2, 3) needs a gradient
+//        of its shape; ...";
+//      - a given gradient must have its shape, else ShapeError
+//        "backward: the gradient has shape (3) but the tensor has shape (2)".
 //   2. A leaf (no grad_fn) just accumulates the seed into its .grad.
 //   3. Otherwise order the nodes so each comes before its inputs' nodes —
-//      iteratively (a 100k-op chain must not recurse 100k deep) and visiting
-//      a node shared by two paths once.
-//   4. Walk that order with recording off (NoGradGuard): each node's
-//      gradient is complete once every consumer has run (skip a node that
-//      received none: a rule may return an undefined gradient); call the rule
-//      (node.custom_backward for Op::Custom, backward_rule otherwise), check
-//      each gradient has its input's shape (ShapeError naming node.name() and
-//      both shapes), and add it to the input's node — or, for a leaf that
-//      requires grad, into its .grad (accumulate, never overwrite).
+//      iteratively (a 100k-op chain must not recurse 100k deep), visiting a
+//      node shared by two paths once. Meeting a released() node, throw
+//      GraphError "backward: MulBackward was already run backward and its
+//      saved values freed; pass retain_graph = true ..." (its name()) before
+//      any rule has run, so no .grad changes.
+//   4. Walk that order with recording off (NoGradGuard). A node's gradient
+//      is complete once every consumer has run (skip a node that received
+//      none: a rule may return an undefined gradient). Call the rule
+//      (node.custom_backward for Op::Custom, backward_rule otherwise) and
+//      check what it returns:
+//        GraphError "MulBackward returned 1 gradients for its 2 inputs; ..."
+//        ShapeError "MulBackward returned a gradient of shape (3) for input 0
+//                    of shape (2, 3); ..."
+//      Add each gradient to its input's node — or, for a leaf that requires
+//      grad, into its .grad: accumulate, never overwrite, and let the leaf
+//      own its .grad (a copy, not a tensor some rule or the seed also holds).
 //   5. Unless retain_graph, release() every node of the pass.
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
     // BEGIN SOLUTION

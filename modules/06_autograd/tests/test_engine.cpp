@@ -128,6 +128,15 @@ TEST(Graph, ResultUsedByTwoOpsSumsBothGradients) {
     EXPECT_TENSOR_EQ(x.grad(), Tensor({14, -10}));
 }
 
+TEST(Graph, ResultUsedAtDifferentDepthsWaitsForAllItsGradients) {
+    // y reaches the Add directly and through two Muls: its rule may run only
+    // after both paths have delivered (1 + 3 * 4 = 13), so dx = 2 * 13.
+    Tensor x = leaf(Tensor({1}));
+    Tensor y = x * 2.0f;
+    (y + (y * 3.0f) * 4.0f).sum().backward();
+    EXPECT_TENSOR_EQ(x.grad(), Tensor({26}));
+}
+
 TEST(Graph, SameLeafUsedTwiceInOneOp) {
     Tensor x = leaf(Tensor({3, -1}));
     (x * x).sum().backward();
