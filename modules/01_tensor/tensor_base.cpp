@@ -2,8 +2,11 @@
 // accessors, autograd state, printing and allclose.
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <new>
 #include <ostream>
+#include <unordered_map>
+#include <vector>
 
 #include "tensor.hpp"
 
@@ -14,16 +17,85 @@ namespace tinytorch {
 // ---------------------------------------------------------------------------
 namespace {
 constexpr std::align_val_t kStorageAlignment{64};  // one cache line, one AVX-512 register
+
+// Large blocks are recycled. A training step allocates the same large
+// tensors (activations, their gradients: megabytes each) every step and
+// frees them at its end; the C library hands such blocks back to the
+// kernel, so every step would pay again for fresh pages — a page fault and
+// a zeroed page per 4 KB, about a third of a CNN training step. Freed blocks
+// of at least kMinBytes wait here instead, by exact size, for the next
+// request of that size; at most kMaxCachedBytes wait at once (beyond that a
+// block is freed), so the cache holds at most one step's worth of tensors
+// more than the program itself. A recycled block is not zeroed: empty()
+// promises nothing about its contents. Under AddressSanitizer nothing is
+// recycled, so a use after free is still caught.
+class BlockCache {
+public:
+    static constexpr size_t kMinBytes = size_t{1} << 20;
+    static constexpr size_t kMaxCachedBytes = size_t{1} << 30;
+
+    // A cached block of exactly `bytes`, or null.
+    float* take(size_t bytes) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = free_.find(bytes);
+        if (found == free_.end() || found->second.empty()) return nullptr;
+        float* block = found->second.back();
+        found->second.pop_back();
+        cached_bytes_ -= bytes;
+        return block;
+    }
+    // Keeps the block for reuse; false when the cache is full.
+    bool give(float* block, size_t bytes) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (cached_bytes_ + bytes > kMaxCachedBytes) return false;
+        free_[bytes].push_back(block);
+        cached_bytes_ += bytes;
+        return true;
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<size_t, std::vector<float*>> free_;
+    size_t cached_bytes_ = 0;
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRecycleBlocks = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kRecycleBlocks = false;
+#else
+constexpr bool kRecycleBlocks = true;
+#endif
+#else
+constexpr bool kRecycleBlocks = true;
+#endif
+
+// Never destroyed: a Storage freed during static destruction may still
+// reach it. What it holds at exit goes back with the process.
+BlockCache& block_cache() {
+    static BlockCache* cache = new BlockCache;
+    return *cache;
 }
+
+size_t storage_bytes(int64_t size) {
+    // Never a null pointer, even for size 0, so data() is always valid.
+    return static_cast<size_t>(std::max<int64_t>(size, 1)) * sizeof(float);
+}
+}  // namespace
 
 Storage::Storage(int64_t size) : data_(nullptr), size_(size) {
     TT_CHECK(size >= 0, ValueError, "Storage: size must be >= 0, got {}", size);
-    // Never a null pointer, even for size 0, so data() is always valid.
-    const auto bytes = static_cast<size_t>(std::max<int64_t>(size, 1)) * sizeof(float);
-    data_ = static_cast<float*>(::operator new(bytes, kStorageAlignment));
+    const size_t bytes = storage_bytes(size);
+    if (kRecycleBlocks && bytes >= BlockCache::kMinBytes) data_ = block_cache().take(bytes);
+    if (data_ == nullptr) data_ = static_cast<float*>(::operator new(bytes, kStorageAlignment));
 }
 
-Storage::~Storage() { ::operator delete(data_, kStorageAlignment); }
+Storage::~Storage() {
+    const size_t bytes = storage_bytes(size_);
+    if (kRecycleBlocks && bytes >= BlockCache::kMinBytes && block_cache().give(data_, bytes)) return;
+    ::operator delete(data_, kStorageAlignment);
+}
 
 // ---------------------------------------------------------------------------
 // Construction of views and metadata
