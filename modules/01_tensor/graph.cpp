@@ -70,6 +70,30 @@ void Node::release() {
     released_ = true;
     output_value = Tensor();
     custom_backward = nullptr;  // frees whatever the custom op captured
+    inputs.clear();             // the saved inputs, and the graph's edges with them
+}
+
+Node::~Node() {
+    // Destroying the last handle to a node destroys its inputs, whose nodes
+    // destroy their inputs, and so on: one nested call per op of the chain.
+    // Instead, each node whose last owner is this teardown is moved to a
+    // list and emptied there, so every destructor runs on an input-free node.
+    std::vector<std::shared_ptr<Node>> orphans;
+    auto take_inputs = [&orphans](std::vector<Tensor>& from) {
+        for (Tensor& input : from) {
+            if (!input.defined()) continue;
+            std::shared_ptr<Node> upstream = input.grad_fn();
+            input = Tensor();  // may free the input; its node survives in `upstream`
+            if (upstream && upstream.use_count() == 1) orphans.push_back(std::move(upstream));
+        }
+        from.clear();
+    };
+    take_inputs(inputs);
+    while (!orphans.empty()) {
+        std::shared_ptr<Node> node = std::move(orphans.back());
+        orphans.pop_back();
+        take_inputs(node->inputs);
+    }  // each `node` is destroyed here, with no inputs left
 }
 
 bool grad_mode_enabled() { return grad_mode; }

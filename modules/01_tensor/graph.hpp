@@ -62,6 +62,13 @@ struct OpArgs {
 using BackwardFunction = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
 
 struct Node {
+    Node() = default;
+    // Takes the chain of nodes behind it apart with a loop, not recursion:
+    // a graph 100,000 ops deep would otherwise overflow the stack when freed.
+    ~Node();
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
     Op op = Op::Custom;
     OpArgs args;
     std::string custom_name;           // Custom: e.g. "Conv2d"
@@ -78,7 +85,8 @@ struct Node {
     std::string name() const;
 
     // After a backward pass without retain_graph, the engine releases each
-    // node: saved values are dropped and a second pass through it must throw.
+    // node: saved values (the output, the inputs, a custom op's captures) are
+    // dropped and a second pass through it must throw.
     bool released() const { return released_; }
     void release();
 

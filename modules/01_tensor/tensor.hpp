@@ -168,13 +168,15 @@ public:
     bool is_leaf() const { return grad_fn() == nullptr; }
 
     // ---- autograd (module 06, autograd.cpp) -----------------------------
-    // Backpropagate from this tensor. A scalar needs no gradient; any other
-    // shape needs `gradient` of its shape. Unless retain_graph, the graph's
-    // saved values are freed and a second backward through it throws.
+    // Backpropagate from this tensor. A one-element tensor (a loss) needs no
+    // gradient (the seed is 1); any other shape needs `gradient` of its
+    // shape. Gradients are added into the .grad of every leaf that requires
+    // grad (intermediate results keep none). Unless retain_graph, the
+    // graph's saved values are freed and a second backward through it throws.
     void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
     // The same values, cut off from the graph (shares storage).
     Tensor detach() const;
-    // Drop the accumulated gradient.
+    // Drop the accumulated gradient (grad() is undefined again).
     void zero_grad() const;
 
 private:
