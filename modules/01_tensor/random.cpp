@@ -1,8 +1,12 @@
 // random.cpp — the seedable generator. Provided infrastructure.
 #include "random.hpp"
 
+#include <bit>
 #include <cmath>
 #include <numbers>
+#include <sstream>
+
+#include "errors.hpp"
 
 namespace tinytorch {
 
@@ -36,6 +40,32 @@ int64_t Generator::randint(int64_t low, int64_t high) {
     do bits = engine_();
     while (bits >= limit);
     return low + static_cast<int64_t>(bits % range);
+}
+
+// The engine's standard text form, then the cached second normal draw (a
+// flag and the double's bits, so it round-trips exactly).
+std::string Generator::state() const {
+    std::ostringstream out;
+    out << engine_ << ' ' << (has_spare_normal_ ? 1 : 0) << ' '
+        << std::bit_cast<uint64_t>(spare_normal_);
+    return out.str();
+}
+
+void Generator::set_state(const std::string& state) {
+    std::istringstream in(state);
+    std::mt19937_64 engine;
+    int has_spare = -1;
+    uint64_t spare_bits = 0;
+    in >> engine >> has_spare >> spare_bits;
+    const bool complete = !in.fail() && (in >> std::ws).eof();
+    if (!complete || (has_spare != 0 && has_spare != 1))
+        throw ValueError(fmt::format(
+            "Generator::set_state: the text ({} characters) is not a state written by "
+            "Generator::state()",
+            state.size()));
+    engine_ = engine;
+    has_spare_normal_ = has_spare == 1;
+    spare_normal_ = std::bit_cast<double>(spare_bits);
 }
 
 Generator& default_generator() {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace tinytorch {
 
@@ -27,6 +28,14 @@ public:
     // Uniform integer in [low, high).
     int64_t randint(int64_t low, int64_t high);
     bool bernoulli(float p) { return uniform() < p; }
+
+    // Everything the generator will draw from, as text, and back: a
+    // generator given another's state() draws the same numbers from then on.
+    // Checkpoints (module 08) store it so a resumed run shuffles, augments and
+    // drops out exactly as an uninterrupted one. set_state() throws ValueError
+    // for text that state() did not write.
+    std::string state() const;
+    void set_state(const std::string& state);
 
 private:
     std::mt19937_64 engine_;

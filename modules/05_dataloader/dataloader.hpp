@@ -22,8 +22,8 @@
 //
 // Who writes what:
 //   - dataloader.cpp is yours (module 05).
-//   - The Dataset interface, the DataLoader's iterator (below) and the dataset
-//     readers (datasets.hpp) are provided.
+//   - The Dataset interface, the DataLoader's iterator and its state() /
+//     load_state() (below) and the dataset readers (datasets.hpp) are provided.
 //
 // This header is the contract the tests check; do not change it.
 #pragma once
@@ -34,6 +34,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -223,6 +224,25 @@ public:
     // Range-for support (provided, below). begin() starts a new epoch.
     Iterator begin();
     Iterator end();
+
+    // The state of both generators (provided). A loader over the same dataset
+    // that loads another's state() continues with the same epoch orders and
+    // transform draws: checkpoints (module 08) save it so a resumed run sees
+    // the batches an uninterrupted one would. load_state() throws ValueError
+    // for a state that Generator::state() did not write, and then changes
+    // nothing.
+    struct State {
+        std::string order_generator;
+        std::string transform_generator;
+    };
+    State state() const { return {order_generator_.state(), transform_generator_.state()}; }
+    void load_state(const State& state) {
+        Generator order, transform;
+        order.set_state(state.order_generator);
+        transform.set_state(state.transform_generator);
+        order_generator_ = order;
+        transform_generator_ = transform;
+    }
 
 private:
     const Dataset* dataset_;

@@ -1,0 +1,271 @@
+// The checkpoint file format and its atomic write (module 08, provided):
+// every kind of damage is reported with its reason, and a write that fails
+// or is killed halfway leaves the previous checkpoint intact.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "checkpoint_file.hpp"
+#include "testing.hpp"
+
+using namespace tinytorch;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempFolder {
+    TempFolder() {
+        std::string pattern = (fs::temp_directory_path() / "checkpoint-XXXXXX").string();
+        path = ::mkdtemp(pattern.data());
+    }
+    ~TempFolder() { fs::remove_all(path); }
+    fs::path path;
+};
+
+std::string read_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+CheckpointData sample() {
+    CheckpointData data;
+    data.add("weights", Tensor({{1.5f, -2.0f, 3.25f}, {0.0f, NAN, 1e-30f}}));
+    data.add("scalar", scalar_tensor(7.0f));
+    data.add("empty", zeros({0, 3}));
+    data.add("steps", int64_t{-42});
+    data.add("lr", 0.1);
+    data.add("name", std::string("Adam\0with a zero byte", 21));
+    data.add("shape", std::vector<int64_t>{64, 32});
+    data.add("history", std::vector<double>{0.5, NAN, -INFINITY});
+    return data;
+}
+
+// Temporary files the atomic write left in `folder`.
+int stray_temporaries(const fs::path& folder) {
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator(folder))
+        if (entry.path().filename().string().find(".tmp-") != std::string::npos) ++count;
+    return count;
+}
+
+// A checkpoint of one large tensor, so that a write takes several chunks.
+CheckpointData large(float value) {
+    CheckpointData data;
+    data.add("big", full({256, 1024}, value));  // 1 MiB of floats
+    return data;
+}
+
+}  // namespace
+
+TEST(CheckpointFile, RoundTripsEveryKindOfValueExactly) {
+    TempFolder folder;
+    const fs::path path = folder.path / "all.ckpt";
+    write_checkpoint_file(path, sample());
+    const CheckpointData back = read_checkpoint_file(path);
+    ASSERT_EQ(back.entries().size(), 8u);
+    EXPECT_EQ(back.entries()[0].first, "weights");  // the order is kept
+    const Tensor w = back.tensor("weights");
+    EXPECT_SHAPE(w, 2, 3);
+    EXPECT_EQ(w.at({0, 2}), 3.25f);
+    EXPECT_TRUE(std::isnan(w.at({1, 1})));
+    EXPECT_EQ(w.at({1, 2}), 1e-30f);
+    EXPECT_SHAPE(back.tensor("scalar"));
+    EXPECT_EQ(back.tensor("scalar").item(), 7.0f);
+    EXPECT_SHAPE(back.tensor("empty"), 0, 3);
+    EXPECT_EQ(back.integer("steps"), -42);
+    EXPECT_EQ(back.real("lr"), 0.1);
+    EXPECT_EQ(back.text("name"), std::string("Adam\0with a zero byte", 21));
+    EXPECT_EQ(back.integers("shape"), (std::vector<int64_t>{64, 32}));
+    EXPECT_EQ(back.reals("history")[0], 0.5);
+    EXPECT_TRUE(std::isnan(back.reals("history")[1]));
+    EXPECT_EQ(back.reals("history")[2], -INFINITY);
+}
+
+TEST(CheckpointFile, StartsWithTheMagicAndVersionAndEndsWithTheChecksum) {
+    TempFolder folder;
+    const fs::path path = folder.path / "a.ckpt";
+    CheckpointData data;
+    data.add("n", int64_t{1});
+    write_checkpoint_file(path, data);
+    const std::string bytes = read_bytes(path);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("TTCKPT\r\n"));
+    EXPECT_EQ(bytes[8], '\x01');  // version 1, little-endian
+    // header 24 + entry (1 type + 4 name length + 1 name + 8 value) + checksum 4
+    EXPECT_EQ(bytes.size(), 24u + 14u + 4u);
+}
+
+TEST(CheckpointFile, AMissingFileIsReported) {
+    TempFolder folder;
+    EXPECT_THROW_WITH(read_checkpoint_file(folder.path / "none.ckpt"), FileError,
+                      "none.ckpt: no such file");
+}
+
+TEST(CheckpointFile, AFileShorterThanTheHeaderIsTruncated) {
+    TempFolder folder;
+    const fs::path path = folder.path / "short.ckpt";
+    write_checkpoint_file(path, sample());
+    write_bytes(path, read_bytes(path).substr(0, 10));
+    EXPECT_THROW_WITH(read_checkpoint_file(path), FileError,
+                      "is truncated: 10 bytes, shorter than the 24-byte header");
+}
+
+TEST(CheckpointFile, AFileCutInTheMiddleIsTruncated) {
+    TempFolder folder;
+    const fs::path path = folder.path / "cut.ckpt";
+    write_checkpoint_file(path, sample());
+    const std::string bytes = read_bytes(path);
+    write_bytes(path, bytes.substr(0, bytes.size() / 2));
+    EXPECT_THROW_WITH(read_checkpoint_file(path), FileError, "cut.ckpt is truncated: the header announces");
+}
+
+TEST(CheckpointFile, AFlippedByteFailsTheChecksum) {
+    TempFolder folder;
+    const fs::path path = folder.path / "flipped.ckpt";
+    write_checkpoint_file(path, sample());
+    std::string bytes = read_bytes(path);
+    bytes[60] ^= 0x10;  // inside the first tensor's values (they start at byte 24 + 12 + 4 + 16 = 56)
+    write_bytes(path, bytes);
+    EXPECT_THROW_WITH(read_checkpoint_file(path), FileError,
+                      "flipped.ckpt is corrupt: its checksum does not match");
+}
+
+TEST(CheckpointFile, AnotherFileIsNotACheckpoint) {
+    TempFolder folder;
+    const fs::path path = folder.path / "notes.txt";
+    write_bytes(path, "these are my notes, not a checkpoint at all");
+    EXPECT_THROW_WITH(read_checkpoint_file(path), FileError,
+                      "notes.txt is not a TinyTorch checkpoint: it does not start with the magic");
+}
+
+TEST(CheckpointFile, AnotherVersionIsRefusedWithBothVersions) {
+    TempFolder folder;
+    const fs::path path = folder.path / "future.ckpt";
+    write_checkpoint_file(path, sample());
+    std::string bytes = read_bytes(path);
+    bytes[8] = '\x02';
+    write_bytes(path, bytes);
+    EXPECT_THROW_WITH(read_checkpoint_file(path), FileError,
+                      "future.ckpt has format version 2, but this build reads version 1");
+}
+
+TEST(CheckpointFile, TrailingBytesAreRefused) {
+    TempFolder folder;
+    const fs::path path = folder.path / "long.ckpt";
+    write_checkpoint_file(path, sample());
+    write_bytes(path, read_bytes(path) + "xyz");
+    EXPECT_THROW_WITH(read_checkpoint_file(path), FileError, "has 3 unexpected bytes after its checksum");
+}
+
+TEST(CheckpointFile, AskingForAMissingOrMistypedEntryNamesIt) {
+    TempFolder folder;
+    const fs::path path = folder.path / "a.ckpt";
+    write_checkpoint_file(path, sample());
+    const CheckpointData data = read_checkpoint_file(path);
+    EXPECT_THROW_WITH(data.tensor("bias"), FileError, "a.ckpt has no entry \"bias\" (a tensor was expected)");
+    EXPECT_THROW_WITH(data.integer("lr"), FileError, "\"lr\" holds a number but an integer was expected");
+}
+
+TEST(CheckpointFile, NamesAreUnique) {
+    CheckpointData data;
+    data.add("x", int64_t{1});
+    EXPECT_THROW_WITH(data.add("x", 2.0), ValueError, "the name \"x\" is already taken");
+}
+
+TEST(CheckpointFile, AddCopiesTensorsSoLaterChangesDoNotReachTheFile) {
+    Tensor t({1.0f, 2.0f});
+    CheckpointData data;
+    data.add("t", t.transpose(0, 0));
+    t.fill_(9.0f);
+    EXPECT_TENSOR_EQ(data.tensor("t"), Tensor({1.0f, 2.0f}));
+}
+
+TEST(CheckpointFile, AnUnwritableFolderIsReported) {
+    TempFolder folder;
+    EXPECT_THROW_WITH(write_checkpoint_file(folder.path / "missing" / "a.ckpt", sample()), FileError,
+                      "cannot create a temporary file in");
+}
+
+TEST(CheckpointFile, SavingAgainReplacesTheFileAndLeavesNoTemporary) {
+    TempFolder folder;
+    const fs::path path = folder.path / "run.ckpt";
+    write_checkpoint_file(path, large(1.0f));
+    write_checkpoint_file(path, large(2.0f));
+    EXPECT_EQ(read_checkpoint_file(path).tensor("big").at({5, 5}), 2.0f);
+    EXPECT_EQ(stray_temporaries(folder.path), 0);
+}
+
+TEST(CheckpointFile, AnInjectedFailureMidWriteLeavesTheOldFileAndNoTemporary) {
+    TempFolder folder;
+    const fs::path path = folder.path / "run.ckpt";
+    write_checkpoint_file(path, large(1.0f));
+    const std::string before = read_bytes(path);
+    set_checkpoint_write_hook(
+        [](int64_t written, int64_t total) {
+            if (written >= total / 2) throw std::runtime_error("disk pulled out");
+        },
+        64 << 10);
+    EXPECT_THROW(write_checkpoint_file(path, large(2.0f)), std::runtime_error);
+    set_checkpoint_write_hook({});
+    EXPECT_EQ(read_bytes(path), before);
+    EXPECT_EQ(read_checkpoint_file(path).tensor("big").at({0, 0}), 1.0f);
+    EXPECT_EQ(stray_temporaries(folder.path), 0);
+}
+
+TEST(CheckpointFile, AProcessKilledHalfwayThroughAWriteLeavesTheOldFileIntact) {
+    TempFolder folder;
+    const fs::path path = folder.path / "run.ckpt";
+    write_checkpoint_file(path, large(1.0f));
+    const std::string before = read_bytes(path);
+    const CheckpointData next = large(2.0f);  // built before fork: the child only writes
+
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // The child writes the new checkpoint; halfway through it tells the
+        // parent and waits to be killed.
+        ::close(ready[0]);
+        set_checkpoint_write_hook(
+            [&](int64_t written, int64_t total) {
+                if (written < total / 2) return;
+                const char byte = 'k';
+                (void)!::write(ready[1], &byte, 1);
+                for (;;) ::pause();
+            },
+            64 << 10);
+        try {
+            write_checkpoint_file(path, next);
+        } catch (...) {
+        }
+        ::_exit(3);  // not reached when the kill works
+    }
+    ::close(ready[1]);
+    char byte = 0;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child never reached the middle of its write";
+    ::close(ready[0]);
+    EXPECT_EQ(stray_temporaries(folder.path), 1) << "the half-written temporary file is there";
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+    // The last good checkpoint is untouched and loads; the kill left a stray
+    // temporary file beside it, which the next save does not mind.
+    EXPECT_EQ(read_bytes(path), before);
+    EXPECT_EQ(read_checkpoint_file(path).tensor("big").at({255, 1023}), 1.0f);
+    write_checkpoint_file(path, next);
+    EXPECT_EQ(read_checkpoint_file(path).tensor("big").at({255, 1023}), 2.0f);
+}
