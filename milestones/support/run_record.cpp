@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 RunRecord::RunRecord(std::string milestone, std::string program)
     : milestone_(std::move(milestone)), program_(std::move(program)) {}
 
-void RunRecord::add_epoch(const std::string& model, const EpochRecord& epoch) {
+void RunRecord::add_epoch(const std::string& model, const EpochSummary& epoch) {
     epochs_[model].push_back(epoch);
 }
 
@@ -28,7 +28,7 @@ nlohmann::json RunRecord::to_json() const {
     nlohmann::json epochs = nlohmann::json::object();
     for (const auto& [model, list] : epochs_) {
         nlohmann::json rows = nlohmann::json::array();
-        for (const EpochRecord& e : list)
+        for (const EpochSummary& e : list)
             rows.push_back({{"epoch", e.epoch},
                             {"train_loss", e.train_loss},
                             {"train_accuracy", e.train_accuracy},

@@ -16,7 +16,7 @@ namespace tinytorch::milestone {
 
 // One epoch of one model: training figures are the running means over the
 // epoch's batches, test figures come from a full pass over the test set.
-struct EpochRecord {
+struct EpochSummary {
     int epoch = 0;  // 1-based
     double train_loss = 0, train_accuracy = 0;
     double test_loss = 0, test_accuracy = 0;
@@ -30,8 +30,8 @@ public:
     nlohmann::json config = nlohmann::json::object();  // flags and derived settings
 
     // Epochs of one model ("cnn", "mlp"), in order.
-    void add_epoch(const std::string& model, const EpochRecord& epoch);
-    const std::map<std::string, std::vector<EpochRecord>>& epochs() const { return epochs_; }
+    void add_epoch(const std::string& model, const EpochSummary& epoch);
+    const std::map<std::string, std::vector<EpochSummary>>& epochs() const { return epochs_; }
 
     // A final figure: the gate metrics and anything else worth keeping.
     void set_result(const std::string& key, const nlohmann::json& value);
@@ -45,7 +45,7 @@ public:
 
 private:
     std::string milestone_, program_;
-    std::map<std::string, std::vector<EpochRecord>> epochs_;
+    std::map<std::string, std::vector<EpochSummary>> epochs_;
     nlohmann::json results_ = nlohmann::json::object();
     double seconds_ = 0;
 };

@@ -58,13 +58,13 @@ std::string axes(const Panel& p, const std::string& label, int ticks, bool perce
     return svg;
 }
 
-std::string line(const Panel& p, const std::vector<EpochRecord>& epochs, double EpochRecord::*field,
+std::string line(const Panel& p, const std::vector<EpochSummary>& epochs, double EpochSummary::*field,
                  const char* colour, bool dashed) {
     std::string points;
-    for (const EpochRecord& e : epochs) points += fmt::format("{:.1f},{:.1f} ", p.px(e.epoch), p.py(e.*field));
+    for (const EpochSummary& e : epochs) points += fmt::format("{:.1f},{:.1f} ", p.px(e.epoch), p.py(e.*field));
     std::string svg = fmt::format("<polyline fill='none' stroke='{}' stroke-width='2'{} points='{}'/>\n",
                                   colour, dashed ? " stroke-dasharray='6,4'" : "", points);
-    for (const EpochRecord& e : epochs)
+    for (const EpochSummary& e : epochs)
         svg += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='2.5' fill='{}'/>\n", p.px(e.epoch),
                            p.py(e.*field), colour);
     return svg;
@@ -74,16 +74,21 @@ std::string line(const Panel& p, const std::vector<EpochRecord>& epochs, double 
 
 std::string training_curves_svg(const RunRecord& record, const std::string& title) {
     int epochs = 1;
-    double max_loss = 0;
+    double max_loss = 0, min_accuracy = 1;
     for (const auto& [model, list] : record.epochs())
-        for (const EpochRecord& e : list) {
+        for (const EpochSummary& e : list) {
             epochs = std::max(epochs, e.epoch);
-            if (std::isfinite(e.train_loss)) max_loss = std::max(max_loss, e.train_loss);
-            if (std::isfinite(e.test_loss)) max_loss = std::max(max_loss, e.test_loss);
+            for (double loss : {e.train_loss, e.test_loss})
+                if (std::isfinite(loss)) max_loss = std::max(max_loss, loss);
+            for (double accuracy : {e.train_accuracy, e.test_accuracy})
+                if (std::isfinite(accuracy)) min_accuracy = std::min(min_accuracy, accuracy);
         }
     max_loss = max_loss > 0 ? max_loss * 1.05 : 1.0;
+    // The accuracy axis starts at the tenth below the lowest value, so that
+    // the last few points between two models stay visible.
+    const double accuracy_floor = std::clamp(std::floor(min_accuracy * 10) / 10, 0.0, 0.9);
     const Panel loss{70, 60, 360, 260, 1, static_cast<double>(epochs), 0, max_loss};
-    const Panel accuracy{530, 60, 360, 260, 1, static_cast<double>(epochs), 0, 1};
+    const Panel accuracy{530, 60, 360, 260, 1, static_cast<double>(epochs), accuracy_floor, 1};
 
     std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='940' height='420' "
                       "font-family='sans-serif' font-size='13'>\n"
@@ -95,10 +100,10 @@ std::string training_curves_svg(const RunRecord& record, const std::string& titl
     double legend_x = 70;
     for (const auto& [model, list] : record.epochs()) {
         const char* colour = kPalette[index++ % std::size(kPalette)];
-        svg += line(loss, list, &EpochRecord::train_loss, colour, false);
-        svg += line(loss, list, &EpochRecord::test_loss, colour, true);
-        svg += line(accuracy, list, &EpochRecord::train_accuracy, colour, false);
-        svg += line(accuracy, list, &EpochRecord::test_accuracy, colour, true);
+        svg += line(loss, list, &EpochSummary::train_loss, colour, false);
+        svg += line(loss, list, &EpochSummary::test_loss, colour, true);
+        svg += line(accuracy, list, &EpochSummary::train_accuracy, colour, false);
+        svg += line(accuracy, list, &EpochSummary::test_accuracy, colour, true);
         svg += fmt::format("<line x1='{0:.0f}' x2='{1:.0f}' y1='395' y2='395' stroke='{2}' stroke-width='2'/>"
                            "<line x1='{3:.0f}' x2='{4:.0f}' y1='395' y2='395' stroke='{2}' stroke-width='2' "
                            "stroke-dasharray='6,4'/>"
