@@ -172,49 +172,105 @@ int format_uint(char* out, unsigned long value) {
     return n;
 }
 
-// The parent pid of `pid` from /proc/<pid>/stat, or -1.
-pid_t parent_of(pid_t pid) {
+// The parent pid and state letter of `pid` from /proc/<pid>/stat.
+bool read_stat(pid_t pid, pid_t& parent, char& state) {
     char path[48] = "/proc/";
     int at = 6 + format_uint(path + 6, static_cast<unsigned long>(pid));
     const char stat_name[] = "/stat";
     for (char c : stat_name) path[at++] = c;  // includes the terminator
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0) return false;
     char buffer[1024];
     const ssize_t n = ::read(fd, buffer, sizeof buffer - 1);
     ::close(fd);
-    if (n <= 0) return -1;
+    if (n <= 0) return false;
     // "pid (name) S ppid ...": the name may hold spaces and ')', so search
     // from the end for the last ')'.
     ssize_t close_paren = n - 1;
     while (close_paren > 0 && buffer[close_paren] != ')') --close_paren;
-    ssize_t i = close_paren + 2;  // the state letter
-    if (i + 2 >= n) return -1;
+    ssize_t i = close_paren + 2;
+    if (i + 2 >= n) return false;
+    state = buffer[i];
     i += 2;
-    long parent = 0;
-    while (i < n && buffer[i] >= '0' && buffer[i] <= '9') parent = parent * 10 + (buffer[i++] - '0');
-    return static_cast<pid_t>(parent);
+    long value = 0;
+    while (i < n && buffer[i] >= '0' && buffer[i] <= '9') value = value * 10 + (buffer[i++] - '0');
+    parent = static_cast<pid_t>(value);
+    return true;
 }
 
-// SIGKILLs every process whose parent is `parent` (a scan of /proc).
-void kill_children_of(pid_t parent) {
+constexpr int kMaxProcesses = 32768;
+
+// Every process below `ancestor` (through the parent links of one scan of
+// /proc) into `out`; returns how many, and how many of them are stopped.
+int find_descendants(pid_t ancestor, pid_t* out, int& stopped) {
+    static pid_t pids[kMaxProcesses], parents[kMaxProcesses];
+    static char states[kMaxProcesses];
+    int count = 0;
+    stopped = 0;
     const int dir = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return;
+    if (dir < 0) return 0;
     alignas(8) char buffer[16384];
-    for (;;) {
-        const ssize_t got = ::getdents64(dir, buffer, sizeof buffer);
-        if (got <= 0) break;
-        for (ssize_t offset = 0; offset < got;) {
+    for (ssize_t got; count < kMaxProcesses && (got = ::getdents64(dir, buffer, sizeof buffer)) > 0;) {
+        for (ssize_t offset = 0; offset < got && count < kMaxProcesses;) {
             const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + offset);
             offset += entry->d_reclen;
             long pid = 0;
             const char* c = entry->d_name;
             for (; *c >= '0' && *c <= '9'; ++c) pid = pid * 10 + (*c - '0');
             if (*c != '\0' || pid <= 0) continue;
-            if (parent_of(static_cast<pid_t>(pid)) == parent) ::kill(static_cast<pid_t>(pid), SIGKILL);
+            if (read_stat(static_cast<pid_t>(pid), parents[count], states[count])) pids[count++] = static_cast<pid_t>(pid);
         }
     }
     ::close(dir);
+    int found = 0;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (int i = 0; i < count; ++i) {
+            if (pids[i] == 0) continue;
+            bool below = parents[i] == ancestor;
+            for (int j = 0; j < found && !below; ++j) below = parents[i] == out[j];
+            if (!below) continue;
+            out[found++] = pids[i];
+            if (states[i] == 'T' || states[i] == 't') ++stopped;
+            pids[i] = 0;
+            grew = true;
+        }
+    }
+    return found;
+}
+
+// Limits mode: stops every descendant (a stopped process cannot fork) until
+// the tree holds still, then kills them all.
+void stop_and_kill_descendants() {
+    static pid_t found[kMaxProcesses];
+    int stopped = 0, previous = -1;
+    for (int round = 0; round < 200; ++round) {
+        const int n = find_descendants(::getpid(), found, stopped);
+        if (n == 0) return;
+        if (n == previous && stopped == n) break;
+        previous = n;
+        for (int i = 0; i < n; ++i) ::kill(found[i], SIGSTOP);
+        sleep_briefly();
+    }
+    const int n = find_descendants(::getpid(), found, stopped);
+    for (int i = 0; i < n; ++i) ::kill(found[i], SIGKILL);
+}
+
+// Uid modes: every process of the sandbox uid, in one kill(-1) from a helper
+// running as that uid. The kernel signals them all in one pass, and a
+// process with SIGKILL pending can no longer fork, so a fork bomb cannot
+// outrun it.
+void kill_uid(uid_t uid, gid_t gid) {
+    const pid_t helper = ::fork();
+    if (helper == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(gid, gid, gid) != 0 || ::setresuid(uid, uid, uid) != 0)
+            ::_exit(1);
+        ::kill(-1, SIGKILL);
+        ::_exit(0);
+    }
+    int status = 0;
+    while (helper > 0 && ::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+    }
 }
 
 struct Reaped {
@@ -225,13 +281,14 @@ struct Reaped {
 };
 
 // Kills every process still below this reaper and reaps them all. As pid 1
-// of a pid namespace, kill(-1) reaches all of them at once; otherwise the
-// reaper is a subreaper and kills its children until none is left (orphans
-// of killed processes come back to it).
-void kill_everything_below(bool namespace_init, pid_t program, Reaped& r) {
+// of a pid namespace, kill(-1) reaches all of them at once; with a sandbox
+// uid, kill(-1) as that uid does; otherwise (limits mode) the reaper is a
+// subreaper and stops, then kills, its whole tree of descendants.
+void kill_everything_below(const RunPlan& p, bool namespace_init, pid_t program, Reaped& r) {
     for (int round = 0; round < 100000; ++round) {
         if (namespace_init) ::kill(-1, SIGKILL);
-        else kill_children_of(::getpid());
+        else if (p.drop_uid) kill_uid(p.uid, p.gid);
+        else stop_and_kill_descendants();
         int status = 0;
         pid_t pid;
         while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
@@ -246,11 +303,11 @@ void kill_everything_below(bool namespace_init, pid_t program, Reaped& r) {
 }
 
 // Reaps until `program` ends or its time is up, then kills what is left.
-Reaped reap(pid_t program, double wall_seconds, bool namespace_init) {
+Reaped reap(pid_t program, const RunPlan& p, bool namespace_init) {
     sigset_t chld;
     ::sigemptyset(&chld);
     ::sigaddset(&chld, SIGCHLD);
-    const double deadline = monotonic_seconds() + wall_seconds;
+    const double deadline = monotonic_seconds() + p.wall_seconds;
     Reaped r;
     for (;;) {
         int status = 0;
@@ -276,7 +333,7 @@ Reaped reap(pid_t program, double wall_seconds, bool namespace_init) {
         const timespec wait = to_timespec(std::min(left, 0.5));
         ::sigtimedwait(&chld, nullptr, &wait);
     }
-    kill_everything_below(namespace_init, program, r);
+    kill_everything_below(p, namespace_init, program, r);
     return r;
 }
 
@@ -318,7 +375,7 @@ void block_sigchld() {
     ::close(0);
     ::close(1);
     ::close(2);
-    const Reaped r = reap(program, p.wall_seconds, namespace_init);
+    const Reaped r = reap(program, p, namespace_init);
     report(kRecordFinished, r.done ? r.status : -1, r.timed_out ? 1 : 0, r.leftover ? 1 : 0);
     ::_exit(0);
 }
