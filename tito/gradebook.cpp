@@ -154,8 +154,11 @@ std::string gradebook_csv(const std::vector<SubmissionGrade>& grades, const std:
             out += ',';
             out += points(grade ? grade->score() : 0.0);
             if (grade && grade->state == ModuleState::DidNotCompile) notes.push_back(m->number + " did not compile");
-            if (grade && grade->state == ModuleState::NotSubmitted)
-                notes.push_back(m->number + " " + (grade->problems.empty() ? "not submitted" : grade->problems.front()));
+            if (grade && grade->state == ModuleState::NotSubmitted) {
+                const bool missing = !grade->problems.empty() &&
+                                     grade->problems.front().find("missing from the submission") != std::string::npos;
+                notes.push_back(m->number + (missing ? " missing" : " refused"));
+            }
         }
         out += fmt::format(",{},{}\n", points(g.score()), csv_field(fmt::format("{}", fmt::join(notes, "; "))));
     }

@@ -410,6 +410,7 @@ void block_sigchld() {
     if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0 &&
         ::mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k") != 0)
         setup_failed(kStepProc);
+    ::prctl(PR_SET_DUMPABLE, 0);  // after the mounts, which read /proc/self/fd
     block_sigchld();
     const pid_t program = ::fork();
     if (program < 0) setup_failed(kStepFork);
@@ -421,6 +422,9 @@ void block_sigchld() {
 [[noreturn]] void namespace_parent(const RunPlan& p) {
     if (::unshare(p.unshare_flags) != 0) setup_failed(kStepUnshare);
     if (p.user_namespace) {
+        // A process that dropped privileges is non-dumpable, and then its
+        // /proc/self files belong to root and cannot be written.
+        ::prctl(PR_SET_DUMPABLE, 1);
         static const char deny[] = "deny";
         if (!write_whole("/proc/self/setgroups", deny, sizeof deny - 1) ||
             !write_whole("/proc/self/uid_map", p.uid_map.data(), p.uid_map.size()) ||
@@ -430,6 +434,7 @@ void block_sigchld() {
     const pid_t init = ::fork();
     if (init < 0) setup_failed(kStepFork);
     if (init == 0) namespace_init(p);
+    ::prctl(PR_SET_DUMPABLE, 0);
     ::close(0);
     ::close(1);
     ::close(2);
@@ -444,7 +449,6 @@ void block_sigchld() {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != p.grader) ::_exit(1);  // the grader is already gone
-    ::prctl(PR_SET_DUMPABLE, 0);              // the program may not ptrace its reapers
     const int output = ::fcntl(output_fd, F_DUPFD, 10);
     const int status = ::fcntl(status_fd, F_DUPFD, 10);
     ::dup2(status, kStatusFd);
@@ -454,6 +458,9 @@ void block_sigchld() {
     if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
     close_from(kStatusFd + 1);
     if (p.namespaces) namespace_parent(p);
+    // The program may not ptrace its reaper. (Not earlier: a non-dumpable
+    // process cannot write its own /proc/self/uid_map.)
+    ::prctl(PR_SET_DUMPABLE, 0);
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     block_sigchld();
     const pid_t program = ::fork();
@@ -758,14 +765,14 @@ std::string Sandbox::describe() const {
     if (root_ && isolation_ != Isolation::Limits) {
         uids = slot_uids_.size() == 1
                    ? fmt::format("uid {}", slot_uids_.front())
-                   : fmt::format("uids {}-{} (one per parallel slot)", slot_uids_.back(), slot_uids_.front());
+                   : fmt::format("uids {}-{}, one per parallel slot", slot_uids_.back(), slot_uids_.front());
     }
     switch (isolation_) {
         case Isolation::Namespaces:
             return fmt::format(
                 "namespaces: each test program runs in new pid, mount and network namespaces{}; {} "
                 "are hidden from it; processes it leaves behind die with its namespace",
-                root_ ? fmt::format(" as {} (no privileges)", uids) : " as you, in a user namespace",
+                root_ ? fmt::format(" without privileges, as {}", uids) : " as you, in a user namespace",
                 fmt::join(hidden_, ", "));
         case Isolation::Uid:
             return fmt::format(

@@ -63,7 +63,7 @@ TEST(Grade, FreshReleaseScoresZeroWithoutACrash) {
     EXPECT_EQ(run.score(), 0.0);
     EXPECT_TRUE(run.passed_tests().empty());
     EXPECT_EQ(run.results.at("extra_data").at("student"), "newcomer");
-    EXPECT_EQ(run.test_output("01 tensor: Matmul.TwoByTwo"), "not implemented yet: Tensor::matmul (module 01)");
+    EXPECT_EQ(run.test_output("01 tensor: Matmul.TwoByTwo"), "not implemented yet: Tensor::Tensor (module 01)");
     EXPECT_NEAR(run.results.at("extra_data").at("max_score").get<double>(), total_points(), 1e-9);
 }
 

@@ -3,9 +3,14 @@
 // their run, output caps. Small shell programs stand in for hostile tests;
 // tests/tito/test_grade_hostile.cpp does the same through `tito grade`.
 #include <fmt/format.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <functional>
 
 #include <set>
 #include <sstream>
@@ -20,6 +25,10 @@ using namespace tito::testing;
 namespace {
 
 bool running_as_root() { return ::geteuid() == 0; }
+
+// Every process forks two more, then spins without forking, so the bombers
+// stay alive (and the run ends at its timeout) even when fork starts failing.
+constexpr const char* kForkBomb = "bomb() { bomb | bomb & while :; do :; done; }; bomb";
 
 // A sandbox whose private folder holds a secret, with /bin/sh installed.
 class SandboxFixture : public ::testing::Test {
@@ -159,7 +168,7 @@ TEST_F(SandboxAuto, HangingProgramIsStoppedAtItsTimeout) {
 }
 
 TEST_F(SandboxAuto, ForkBombEndsQuicklyAndLeavesNoProcess) {
-    const SandboxResult r = sh("bomb() { bomb | bomb & }; bomb; sleep 1", 3.0);
+    const SandboxResult r = sh(kForkBomb, 3.0);
     EXPECT_TRUE(r.left_processes || r.timed_out) << r.describe();
     EXPECT_LT(r.seconds, 10.0);
     if (running_as_root()) {
@@ -217,7 +226,7 @@ TEST_F(SandboxUidOnly, WithoutNamespacesRunsAsTheSandboxUidAndKillsItsLeftovers)
     const SandboxResult escaped = sh("setsid sh -c 'sleep 60' & sleep 0.3; exit 0", 20);
     EXPECT_TRUE(escaped.left_processes);
     EXPECT_EQ(count_tasks_of_uid(sandbox_uid()), 0);
-    const SandboxResult bomb = sh("bomb() { bomb | bomb & }; bomb; sleep 1", 3.0);
+    const SandboxResult bomb = sh(kForkBomb, 3.0);
     EXPECT_LT(bomb.seconds, 10.0);
     EXPECT_EQ(count_tasks_of_uid(sandbox_uid()), 0);
 }
@@ -234,4 +243,76 @@ TEST_F(SandboxUidOnly, WithoutNamespacesWarnsWhenThePrivateFolderIsReadable) {
     ::chmod(private_dir_.path().c_str(), 0700);
     const Sandbox closed(options);
     EXPECT_TRUE(closed.warnings().empty());
+}
+
+// Without root: the sandbox in a child process that dropped to an ordinary
+// uid, as when an instructor grades from their own account. Checks report
+// back through the exit code (gtest assertions cannot cross the fork).
+namespace {
+
+constexpr uid_t kOrdinaryUid = 60123;  // below the sandbox uids 65279-65534
+
+// Runs `check` as kOrdinaryUid in a child; returns its exit code.
+int as_ordinary_user(const std::function<int()>& check) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(kOrdinaryUid, kOrdinaryUid, kOrdinaryUid) != 0 ||
+            ::setresuid(kOrdinaryUid, kOrdinaryUid, kOrdinaryUid) != 0)
+            ::_exit(90);
+        int code = 91;
+        try {
+            code = check();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+        }
+        ::_exit(code);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
+}  // namespace
+
+TEST(SandboxWithoutRoot, UserNamespaceHidesThePrivateFoldersAndRunsAsTheCaller) {
+    if (!running_as_root()) return;  // needs root to become another user; CI runs as root
+    TempDir secret_dir("sandbox-userns");
+    ::chmod(secret_dir.path().c_str(), 0755);
+    write_text(secret_dir.path() / "hidden_test.cpp", "SECRET\n");
+    const int code = as_ordinary_user([&] {
+        SandboxOptions options;
+        options.private_paths = {secret_dir.path()};
+        Sandbox sandbox(options);
+        if (sandbox.isolation() != Isolation::Namespaces) {
+            std::fprintf(stderr, "%s\n", sandbox.describe().c_str());  // why it fell back
+            return 1;
+        }
+        const SandboxProgram shell = sandbox.install("/bin/sh");
+        const SandboxRunDirs dirs = sandbox.make_run_dirs(shell, 0);
+        const SandboxResult r = sandbox.run(
+            shell, dirs, {"-c", fmt::format("id -u; cat {} 2>/dev/null; echo end", (secret_dir.path() / "hidden_test.cpp").string())},
+            {}, SandboxLimits{}, 0);
+        return r.output == fmt::format("{}\nend\n", kOrdinaryUid) ? 0 : 2;
+    });
+    EXPECT_EQ(code, 0) << "1: not in namespaces mode, 2: wrong uid or the secret was read";
+}
+
+TEST(SandboxWithoutRoot, LimitsModeStopsAndKillsAForkBombsWholeTree) {
+    if (!running_as_root()) return;  // as above
+    const int code = as_ordinary_user([] {
+        SandboxOptions options;
+        options.force = Isolation::Limits;
+        Sandbox sandbox(options);
+        if (sandbox.warnings().empty()) return 1;  // it must say that the program runs as you
+        const SandboxProgram shell = sandbox.install("/bin/sh");
+        const SandboxRunDirs dirs = sandbox.make_run_dirs(shell, 0);
+        SandboxLimits limits;
+        limits.wall_seconds = 2;
+        const SandboxResult r = sandbox.run(shell, dirs, {"-c", kForkBomb}, {},
+                                            limits, 0);
+        if (!r.timed_out && !r.left_processes) return 2;
+        return r.seconds < 10 ? 0 : 3;
+    });
+    EXPECT_EQ(code, 0) << "1: no warning, 2: the bomb went unnoticed, 3: it took too long";
+    EXPECT_EQ(count_tasks_of_uid(kOrdinaryUid), 0);
 }
