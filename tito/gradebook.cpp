@@ -73,10 +73,9 @@ std::string grade_report(const SubmissionGrade& grade, const GradingContext& con
         if (m.state == ModuleState::NotSubmitted || m.state == ModuleState::DidNotCompile)
             for (const std::string& problem : m.problems) out += indent(problem, "      ");
         for (const std::string& note : m.notes) out += indent(note, "      note: ");
-        size_t listed = 0, failed = 0;
+        size_t listed = 0;
         for (const GradedTest& t : m.tests) {
             if (t.passed || m.state != ModuleState::Graded) continue;
-            ++failed;
             if (for_student && t.hidden) continue;
             if (listed++ == kFailuresListed) continue;
             out += fmt::format("      ✗ {}{}: {}\n", t.hidden ? "(hidden) " : "", t.name, t.reason);
@@ -85,7 +84,6 @@ std::string grade_report(const SubmissionGrade& grade, const GradingContext& con
             out += fmt::format("      ... and {} more\n", listed - kFailuresListed);
         if (for_student && m.state == ModuleState::Graded && m.count(true) - m.passed(true) > 0)
             out += fmt::format("      {} failed\n", plural(m.count(true) - m.passed(true), "hidden test", "hidden tests"));
-        (void)failed;
     }
     for (const std::string& note : grade.notes) out += indent(note, "  note: ");
     return out;

@@ -879,23 +879,24 @@ SandboxResult Sandbox::run(const SandboxProgram& program, const SandboxRunDirs& 
     return r;
 }
 
-SandboxResult Sandbox::run_unchecked(const SandboxProgram& program, const SandboxRunDirs& dirs,
-                                     const std::vector<std::string>& args,
-                                     const std::vector<std::string>& environment,
-                                     const SandboxLimits& limits, int slot, std::string& setup_error) {
-    // The plan.
+namespace {
+
+// The plan of one run (see RunPlan), made before the fork.
+RunPlan make_plan(bool namespaces, bool root, bool drop_uid, uid_t uid, const std::vector<std::string>& hidden,
+                  const SandboxProgram& program, const SandboxRunDirs& dirs, const std::vector<std::string>& args,
+                  const std::vector<std::string>& environment, const SandboxLimits& limits) {
     RunPlan plan;
     plan.grader = ::getpid();
-    plan.namespaces = isolation_ == Isolation::Namespaces;
-    plan.user_namespace = plan.namespaces && !root_;
-    plan.drop_uid = root_ && isolation_ != Isolation::Limits;
-    plan.uid = plan.drop_uid ? slot_uid(slot) : ::getuid();
+    plan.namespaces = namespaces;
+    plan.user_namespace = plan.namespaces && !root;
+    plan.drop_uid = drop_uid;
+    plan.uid = plan.drop_uid ? uid : ::getuid();
     plan.gid = plan.drop_uid ? static_cast<gid_t>(plan.uid) : ::getgid();
     plan.unshare_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
                          (plan.user_namespace ? CLONE_NEWUSER : 0);
     plan.uid_map = fmt::format("{} {} 1\n", ::getuid(), ::getuid());
     plan.gid_map = fmt::format("{} {} 1\n", ::getgid(), ::getgid());
-    plan.hidden = plan.namespaces ? hidden_ : std::vector<std::string>{};
+    plan.hidden = plan.namespaces ? hidden : std::vector<std::string>{};
     // The program's folder lies under (at most) one hidden folder: it is bound
     // back there, on top of the components of its path made in the tmpfs.
     for (const std::string& folder : plan.hidden) {
@@ -925,35 +926,45 @@ SandboxResult Sandbox::run_unchecked(const SandboxProgram& program, const Sandbo
     plan.argv_text.insert(plan.argv_text.end(), args.begin(), args.end());
     plan.env_text = {fmt::format("OMP_NUM_THREADS={}", limits.threads), "HOME=" + plan.work, "TMPDIR=" + plan.work};
     plan.env_text.insert(plan.env_text.end(), environment.begin(), environment.end());
+    return plan;
+}
+
+// execve's arrays, pointing into the plan's strings: made once the plan sits
+// where it stays.
+void point_exec_arrays(RunPlan& plan) {
+    plan.argv.clear();
+    plan.envp.clear();
     for (std::string& a : plan.argv_text) plan.argv.push_back(a.data());
     plan.argv.push_back(nullptr);
     for (std::string& e : plan.env_text) plan.envp.push_back(e.data());
     plan.envp.push_back(nullptr);
+}
 
-    // The run.
-    Pipe output, status;
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t reaper = ::fork();
-    if (reaper < 0) throw Error(fmt::format("cannot start a sandbox: fork failed: {}", strerror(errno)));
-    if (reaper == 0) sandbox_child(plan, output.write_end, status.write_end);
-    ::setpgid(reaper, reaper);
-    output.close_write();
-    status.close_write();
+// What the grader reads while a run goes on: the program's output (head and
+// tail) and the reapers' status records, until the status pipe closes (the
+// reapers are done) or the backstop fires.
+struct Collected {
+    SandboxResult result;
+    std::string status_bytes;
+    bool backstop = false;
+};
 
+Collected collect_run(pid_t reaper, int output_fd, int status_fd, const SandboxLimits& limits,
+                      std::chrono::steady_clock::time_point start) {
     auto elapsed = [&] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
-    SandboxResult result;
+    Collected c;
+    SandboxResult& result = c.result;
     size_t total = 0;
-    std::string status_bytes;
-    bool output_open = true, status_open = true, backstop = false;
+    bool output_open = true, status_open = true;
     double drain_until = 0;
     char buffer[65536];
     while (output_open || status_open) {
         const double now = elapsed();
         if (now > limits.wall_seconds + kBackstopSeconds) {
             ::kill(-reaper, SIGKILL);  // B is in this group: its namespace goes with it
-            backstop = true;
+            c.backstop = true;
             break;
         }
         if (!status_open) {
@@ -965,17 +976,17 @@ SandboxResult Sandbox::run_unchecked(const SandboxProgram& program, const Sandbo
         int output_index = -1, status_index = -1;
         if (output_open) {
             output_index = static_cast<int>(count);
-            fds[count++] = {output.read_end, POLLIN, 0};
+            fds[count++] = {output_fd, POLLIN, 0};
         }
         if (status_open) {
             status_index = static_cast<int>(count);
-            fds[count++] = {status.read_end, POLLIN, 0};
+            fds[count++] = {status_fd, POLLIN, 0};
         }
         const int ready = ::poll(fds, count, 200);
         if (ready < 0 && errno != EINTR) throw Error(fmt::format("poll: {}", strerror(errno)));
         if (ready <= 0) continue;
         if (output_index >= 0 && (fds[output_index].revents & (POLLIN | POLLHUP | POLLERR))) {
-            const ssize_t n = ::read(output.read_end, buffer, sizeof buffer);
+            const ssize_t n = ::read(output_fd, buffer, sizeof buffer);
             if (n > 0) {
                 std::string_view chunk(buffer, static_cast<size_t>(n));
                 total += chunk.size();
@@ -993,20 +1004,22 @@ SandboxResult Sandbox::run_unchecked(const SandboxProgram& program, const Sandbo
             }
         }
         if (status_index >= 0 && (fds[status_index].revents & (POLLIN | POLLHUP | POLLERR))) {
-            const ssize_t n = ::read(status.read_end, buffer, sizeof buffer);
-            if (n > 0) status_bytes.append(buffer, static_cast<size_t>(n));
+            const ssize_t n = ::read(status_fd, buffer, sizeof buffer);
+            if (n > 0) c.status_bytes.append(buffer, static_cast<size_t>(n));
             else if (n == 0 || errno != EINTR) status_open = false;
         }
     }
-    int reaper_status = 0;
-    while (::waitpid(reaper, &reaper_status, 0) < 0 && errno == EINTR) {
-    }
     result.seconds = elapsed();
-    if (isolation_ == Isolation::Uid) kill_processes_of_uid(plan.uid);
     if (result.output_tail.size() > limits.output_tail_bytes)
         result.output_tail.erase(0, result.output_tail.size() - limits.output_tail_bytes);
     result.truncated = total > result.output.size() + result.output_tail.size();
+    return c;
+}
 
+// Turns the reapers' records into the result (or a setup error).
+void read_records(const Collected& c, SandboxResult& result, std::string& setup_error) {
+    const std::string& status_bytes = c.status_bytes;
+    const bool backstop = c.backstop;
     bool finished = false;
     for (size_t at = 0; at + sizeof(Record) <= status_bytes.size(); at += sizeof(Record)) {
         Record record;
@@ -1028,7 +1041,34 @@ SandboxResult Sandbox::run_unchecked(const SandboxProgram& program, const Sandbo
         if (backstop) result.timed_out = true;
         else setup_error = "the sandbox's reaper ended without a report";
     }
-    return result;
+}
+
+}  // namespace
+
+SandboxResult Sandbox::run_unchecked(const SandboxProgram& program, const SandboxRunDirs& dirs,
+                                     const std::vector<std::string>& args,
+                                     const std::vector<std::string>& environment,
+                                     const SandboxLimits& limits, int slot, std::string& setup_error) {
+    const bool drop_uid = root_ && isolation_ != Isolation::Limits;
+    RunPlan plan = make_plan(isolation_ == Isolation::Namespaces, root_, drop_uid,
+                             drop_uid ? slot_uid(slot) : ::getuid(), hidden_, program, dirs, args, environment,
+                             limits);
+    point_exec_arrays(plan);
+    Pipe output, status;
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t reaper = ::fork();
+    if (reaper < 0) throw Error(fmt::format("cannot start a sandbox: fork failed: {}", strerror(errno)));
+    if (reaper == 0) sandbox_child(plan, output.write_end, status.write_end);
+    ::setpgid(reaper, reaper);
+    output.close_write();
+    status.close_write();
+    Collected collected = collect_run(reaper, output.read_end, status.read_end, limits, start);
+    int reaper_status = 0;
+    while (::waitpid(reaper, &reaper_status, 0) < 0 && errno == EINTR) {
+    }
+    if (isolation_ == Isolation::Uid) kill_processes_of_uid(plan.uid);
+    read_records(collected, collected.result, setup_error);
+    return collected.result;
 }
 
 }  // namespace tito
