@@ -11,6 +11,7 @@
 
 #include "console.hpp"
 #include "errors.hpp"
+#include "grading.hpp"
 #include "module_test.hpp"
 #include "release.hpp"
 #include "workspace.hpp"
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
     Options options;
     add_module_commands(app, options);
     add_release_command(app, options);
+    add_grading_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
