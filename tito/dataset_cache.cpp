@@ -143,7 +143,7 @@ bool download_cifar10(const std::string& url, const Checksum& checksum, const Ci
     const FileLock lock = lock_cache();
     if (already_installed(options)) return false;
     const fs::path partial = tinytorch_cache_dir() / "cifar-10-binary.tar.gz.partial";
-    std::cout << "Downloading CIFAR-10 (the binary version, 170 MB) from " << url << "\n"
+    std::cout << "Downloading CIFAR-10 (the binary version" << (url == kCifar10Url ? ", 170 MB" : "") << ") from " << url << "\n"
               << console::dim("  into " + tinytorch_cache_dir().string() + "; Ctrl-C stops, the same command resumes")
               << std::endl;
     DownloadOptions download;

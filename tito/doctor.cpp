@@ -241,7 +241,7 @@ bool run_doctor(const Workspace& workspace, std::ostream& out) {
     if (report.healthy())
         out << console::green("✓ ") << "Everything tito needs is here.\n";
     else
-        out << console::red("✗ ") << "Fix the items marked ✗ above (`tools/setup.sh` installs every dependency).\n";
+        out << console::red("✗ ") << "Fix the items marked ✗ above; each says how (`tools/setup.sh` installs every missing package).\n";
     return report.healthy();
 }
 

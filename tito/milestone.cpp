@@ -73,8 +73,9 @@ void check_unlocked(const Workspace& workspace, const MilestoneStatus& status) {
     }
     if (!status.absent_modules.empty())
         throw Error(fmt::format("milestone {} is locked: it requires module {}, which this course does not "
-                                "have yet (curriculum.json does not list it)",
-                                milestone.number, fmt::join(status.absent_modules, ", ")));
+                                "have yet (curriculum.json does not list {})",
+                                milestone.number, fmt::join(status.absent_modules, ", "),
+                                status.absent_modules.size() == 1 ? "it" : "them"));
 }
 
 void record_run(const Workspace& workspace, const Milestone& milestone, const MilestoneProgram& program,

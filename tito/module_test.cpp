@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -74,6 +75,15 @@ std::string indented(const std::string& text, size_t max_lines) {
     return out;
 }
 
+// GoogleTest's words for an exception that escaped a test, in the student's:
+// "C++ exception with description "X" thrown in the test body." -> "your code threw: X".
+std::string readable_exception(const std::string& text) {
+    static const std::regex escaped(R"re(^C\+\+ exception with description "([\s\S]*)" thrown in the test body\.\s*$)re");
+    std::smatch m;
+    if (std::regex_match(text, m, escaped)) return "your code threw: " + m[1].str();
+    return text;
+}
+
 // "not implemented yet: relu (module 02)" -> {"relu", 2}.
 std::pair<std::string, int> parse_stub(const std::string& stub) {
     static const std::regex pattern(R"(^not implemented yet: (.*) \(module (\d+)\)$)");
@@ -82,25 +92,71 @@ std::pair<std::string, int> parse_stub(const std::string& stub) {
     return {stub.substr(std::string("not implemented yet: ").size()), 0};
 }
 
+// Where a function is defined: the index of the student file and the line.
+struct Definition {
+    size_t file = 0;
+    int line = 0;
+};
+
+std::optional<Definition> find_definition(const Workspace& workspace, const Module& module, const std::string& function) {
+    for (size_t f = 0; f < module.files.size(); ++f) {
+        std::ifstream in(workspace.module_dir(module) / module.files[f]);
+        int number = 0;
+        for (std::string line; std::getline(in, line);) {
+            ++number;
+            // Definitions start in column 0 in the course's files; calls and comments do not.
+            if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '/') continue;
+            const size_t at = line.find(function + "(");
+            if (at == std::string::npos) continue;
+            const bool whole_name = at == 0 || !(std::isalnum(static_cast<unsigned char>(line[at - 1])) ||
+                                                 line[at - 1] == '_' || line[at - 1] == ':');
+            if (whole_name) return Definition{f, number};
+        }
+    }
+    return std::nullopt;
+}
+
+// Stubs of this module in the order of its files (the order the guide
+// teaches them), then those it could not find, then other modules' stubs.
 void print_stubs(const Workspace& workspace, const Module& module,
                  const std::vector<std::pair<std::string, int>>& stubs) {
-    std::cout << console::yellow("  Still to write") << " (each stub below fails the tests that call it):\n";
+    struct Row {
+        std::string function;
+        int module_number;
+        int tests;
+        std::optional<Definition> where;
+        bool own() const { return module_number == 0; }
+    };
+    std::vector<Row> rows;
     for (const auto& [stub, count] : stubs) {
-        const auto [function, number] = parse_stub(stub);
-        const std::string tests = fmt::format("{} {}", count, count == 1 ? "test" : "tests");
-        if (number != 0 && number != module.index()) {
+        auto [function, number] = parse_stub(stub);
+        if (number == module.index()) number = 0;
+        rows.push_back({function, number, count, number == 0 ? find_definition(workspace, module, function) : std::nullopt});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        const auto rank = [](const Row& r) { return !r.own() ? 2 : r.where ? 0 : 1; };
+        if (rank(a) != rank(b)) return rank(a) < rank(b);
+        if (a.where && b.where) return std::pair(a.where->file, a.where->line) < std::pair(b.where->file, b.where->line);
+        return false;
+    });
+    std::cout << console::yellow("  Still to write") << " (each stub below fails the tests that call it):\n";
+    for (const Row& row : rows) {
+        const std::string tests = fmt::format("{} {}", row.tests, row.tests == 1 ? "test" : "tests");
+        if (!row.own()) {
             std::cout << fmt::format("    not implemented yet: {}  ({}) — in module {:02d}: finish that "
-                                     "module first\n", function, tests, number);
+                                     "module first\n", row.function, tests, row.module_number);
             continue;
         }
-        const std::string where = locate_function(workspace, module, function);
-        std::cout << fmt::format("    not implemented yet: {}  ({}){}\n", function, tests,
+        const std::string where = row.where ? fmt::format("{}/{}:{}", module.folder(), module.files[row.where->file],
+                                                          row.where->line)
+                                            : "";
+        std::cout << fmt::format("    not implemented yet: {}  ({}){}\n", row.function, tests,
                                  where.empty() ? "" : console::dim("  " + where));
     }
 }
 
 void print_summary(const Workspace& workspace, const Module& module, const TestReport& report) {
-    // Stubs are grouped by function, in the order the tests meet them.
+    // Stubs are grouped by function.
     std::vector<std::pair<std::string, int>> stubs;
     std::vector<const TestCaseResult*> failures;
     for (const TestCaseResult& t : report.tests) {
@@ -126,10 +182,11 @@ void print_summary(const Workspace& workspace, const Module& module, const TestR
             continue;
         }
         const auto [where, text] = split_location(t.failures.front(), workspace);
-        std::cout << (where.empty() ? "" : console::dim("  " + where)) << "\n" << indented(text, kLinesPerFailure);
+        std::cout << (where.empty() ? "" : console::dim("  " + where)) << "\n"
+                  << indented(readable_exception(text), kLinesPerFailure);
         if (t.failures.size() > 1)
-            std::cout << console::dim(fmt::format("      (and {} more failed checks in this test)\n",
-                                                  t.failures.size() - 1));
+            std::cout << console::dim(fmt::format("      (and {} more failed {} in this test)\n", t.failures.size() - 1,
+                                                  t.failures.size() == 2 ? "check" : "checks"));
     }
     if (!stubs.empty()) print_stubs(workspace, module, stubs);
     const std::string tally = fmt::format("{} of {} tests pass", report.passed(), report.tests.size());
@@ -157,24 +214,41 @@ void print_summary(const Workspace& workspace, const Module& module, const TestR
     std::cout << " Then run `tito module test " << module.number << "` again.\n";
 }
 
+// The last test GoogleTest started and never finished, from its output.
+std::string test_running_at_the_end(const std::string& output) {
+    static const std::regex started(R"(\[ RUN      \] (\S+))");
+    std::string last;
+    for (auto it = std::sregex_iterator(output.begin(), output.end(), started); it != std::sregex_iterator(); ++it)
+        last = (*it)[1].str();
+    if (last.empty()) return "";
+    const bool finished = output.find("[       OK ] " + last) != std::string::npos ||
+                          output.find("[  FAILED  ] " + last) != std::string::npos;
+    return finished ? "" : last;
+}
+
+// The test program died (a signal, a timeout, exit() in student code)
+// before writing its report.
+void print_crash(const Module& module, const std::string& target, const ProcessResult& run) {
+    const std::string test = test_running_at_the_end(run.output);
+    std::cout << console::red("✗ ") << "module " << module.number << ": the test program stopped ("
+              << run.describe() << ")" << (test.empty() ? "" : " in " + test) << ", before it could report.\n"
+              << "  A crash in your code does this: an index past the end of a buffer, a null pointer, endless\n"
+              << "  recursion, or a call to exit(). Its last lines were:\n";
+    std::istringstream in(run.output);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (size_t i = lines.size() > 4 ? lines.size() - 4 : 0; i < lines.size(); ++i)
+        std::cout << "      " << lines[i] << "\n";
+    std::cout << "  To see the line that crashed, run the tests under AddressSanitizer:\n"
+              << "      cmake --preset sanitize && cmake --build --preset sanitize --target " << target << "\n"
+              << "      build/sanitize/bin/" << target << (test.empty() ? "" : " --gtest_filter=" + test) << "\n";
+}
+
 }  // namespace
 
 std::string locate_function(const Workspace& workspace, const Module& module, const std::string& function) {
-    for (const std::string& file : module.files) {
-        std::ifstream in(workspace.module_dir(module) / file);
-        int number = 0;
-        for (std::string line; std::getline(in, line);) {
-            ++number;
-            // Definitions start in column 0 in the course's files; calls and comments do not.
-            if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '/') continue;
-            const size_t at = line.find(function + "(");
-            if (at == std::string::npos) continue;
-            const bool whole_name = at == 0 || !(std::isalnum(static_cast<unsigned char>(line[at - 1])) ||
-                                                 line[at - 1] == '_' || line[at - 1] == ':');
-            if (whole_name) return fmt::format("{}/{}:{}", module.folder(), file, number);
-        }
-    }
-    return "";
+    const auto where = find_definition(workspace, module, function);
+    return where ? fmt::format("{}/{}:{}", module.folder(), module.files[where->file], where->line) : "";
 }
 
 ModuleTestOutcome run_module_tests(const Workspace& workspace, const Module& module, bool verbose) {
@@ -202,11 +276,11 @@ ModuleTestOutcome run_module_tests(const Workspace& workspace, const Module& mod
     if (verbose) options.on_output = [](std::string_view chunk) { std::cout << chunk << std::flush; };
     const ProcessResult run = run_process({binary.string(), "--gtest_output=json:" + report_file.string()}, options);
     if (run.interrupted) throw Interrupted{};
-    if (!fs::exists(report_file))
-        throw Error(fmt::format("the tests of module {} stopped before writing their report ({}). "
-                                "A crash in your code (a bad index, say) does this; the last output was:\n{}",
-                                module.number, run.describe(),
-                                run.output.substr(run.output.size() > 1500 ? run.output.size() - 1500 : 0)));
+    if (!fs::exists(report_file)) {
+        outcome.crashed = true;
+        print_crash(module, target, run);
+        return outcome;
+    }
     outcome.report = read_gtest_report(report_file);
     print_summary(workspace, module, outcome.report);
     return outcome;
@@ -221,7 +295,10 @@ void record_run(const Workspace& workspace, const ProgressStore& store, const Mo
         ModuleProgress& m = progress.modules[module.number];
         m.last_run = utc_timestamp();
         m.compiled = outcome.built;
-        if (outcome.built) {
+        m.crashed = outcome.crashed;
+        m.tests_passed.reset();
+        m.tests_total.reset();
+        if (outcome.built && !outcome.crashed) {
             m.tests_passed = outcome.report.passed();
             m.tests_total = static_cast<int>(outcome.report.tests.size());
         }
@@ -241,8 +318,11 @@ void print_consequences(const Module& module, const CourseStatus& before, const 
                       << "until this run); the modules after it wait for it again.\n";
         return;
     }
-    std::cout << console::green("★ Module " + module.number + " completed") << fmt::format(
-        " — {} of {} modules.\n", after.completed, after.modules.size());
+    const ModuleState previous = before.module(module.number).state;
+    if (previous == ModuleState::Completed) return;  // nothing new: the ✓ line said it
+    std::cout << console::green("★ Module " + module.number + " completed")
+              << (previous == ModuleState::Changed ? " again, with your changed file" : "")
+              << fmt::format(" — {} of {} modules.\n", after.completed, after.modules.size());
     for (size_t i = 0; i < after.modules.size(); ++i) {
         const ModuleStatus& now = after.modules[i];
         if (before.modules[i].state == ModuleState::Locked && now.state == ModuleState::Ready)

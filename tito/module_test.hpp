@@ -10,8 +10,9 @@ namespace tito {
 
 struct ModuleTestOutcome {
     bool built = false;
+    bool crashed = false;  // the test program died before writing its report
     TestReport report;
-    bool all_passed() const { return built && !report.tests.empty() && report.failed() == 0; }
+    bool all_passed() const { return built && !crashed && !report.tests.empty() && report.failed() == 0; }
 };
 
 struct ModuleTestOptions {

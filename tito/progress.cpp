@@ -71,6 +71,7 @@ ModuleProgress parse_module(const json& entry, const std::string& path) {
     m.completed = state_field(entry, path, "incomplete");
     m.last_run = string_field(entry, "last_run", path);
     m.compiled = bool_field(entry, "compiled", path, true);
+    m.crashed = bool_field(entry, "crashed", path, false);
     m.tests_passed = count_field(entry, "tests_passed", path);
     m.tests_total = count_field(entry, "tests_total", path);
     m.completed_at = string_field(entry, "completed_at", path);
@@ -122,6 +123,7 @@ ordered_json progress_to_json(const Progress& progress) {
         ordered_json entry = {{"state", m.completed ? "completed" : "incomplete"}};
         if (!m.last_run.empty()) entry["last_run"] = m.last_run;
         if (!m.compiled) entry["compiled"] = false;
+        if (m.crashed) entry["crashed"] = true;
         if (m.tests_passed) {
             entry["tests_passed"] = *m.tests_passed;
             entry["tests_total"] = *m.tests_total;

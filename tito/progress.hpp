@@ -8,6 +8,7 @@
 //       "01": { "state": "completed",            // or "incomplete"
 //               "last_run": "2025-03-01T14:05:09Z",
 //               "compiled": true,                // false: the last run did not build
+//               "crashed": false,                // true: its test program died
 //               "tests_passed": 104, "tests_total": 104,
 //               "completed_at": "2025-03-01T14:05:09Z",  // when completed
 //               "files_sha256": "9f2c…" }                 // the student files then
@@ -50,6 +51,7 @@ struct ModuleProgress {
     bool completed = false;
     std::string last_run;            // timestamp of the last `tito module test`, empty if none
     bool compiled = true;            // false: the last run stopped at a compile error
+    bool crashed = false;            // true: the last run's test program died before reporting
     std::optional<int> tests_passed; // counts of the last run that compiled
     std::optional<int> tests_total;
     std::string completed_at;        // set while completed

@@ -126,6 +126,7 @@ std::string paint_state(ModuleState state, const std::string& padded) {
 std::string tests_cell(const ModuleStatus& m) {
     if (!m.ever_run()) return "-";
     if (!m.progress.compiled) return "no build";
+    if (m.progress.crashed) return "crashed";
     if (!m.progress.tests_total) return "-";
     return fmt::format("{}/{}", *m.progress.tests_passed, *m.progress.tests_total);
 }
@@ -261,6 +262,7 @@ ordered_json status_to_json(const CourseStatus& s) {
                       {"tests_passed", nullptr},
                       {"tests_total", nullptr},
                       {"compiled", m.ever_run() ? ordered_json(m.progress.compiled) : ordered_json(nullptr)},
+                      {"crashed", m.ever_run() ? ordered_json(m.progress.crashed) : ordered_json(nullptr)},
                       {"last_run", m.ever_run() ? ordered_json(m.progress.last_run) : ordered_json(nullptr)},
                       {"completed_at", m.progress.completed ? ordered_json(m.progress.completed_at) : ordered_json(nullptr)},
                       {"blocked_by", m.blocked_by.empty() ? ordered_json(nullptr) : ordered_json(m.blocked_by)}};

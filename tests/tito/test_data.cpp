@@ -294,6 +294,25 @@ TEST(Data, Sha256CanReplaceTheMd5) {
     EXPECT_NE(r.output.find("Checking its SHA-256… ✓ " + cifar.sha256()), std::string::npos) << r.output;
 }
 
+TEST(Data, ProgressBarOnATerminal) {
+    SmallCifar cifar;
+    FileServer server(cifar.bytes);
+    Cache cache;
+    const std::string out = run_tito_on_terminal(
+        cache.dir.path(), {"data", "download", "cifar10", "--url", server.url(), "--md5", cifar.md5()}, cache.env());
+    EXPECT_NE(out.find("\r  [██████████████████████████████] 100%"), std::string::npos) << out;
+    EXPECT_NE(out.find("CIFAR-10 is in"), std::string::npos) << out;
+}
+
+TEST(Data, QuietDownloadDrawsNoProgress) {
+    SmallCifar cifar;
+    FileServer server(cifar.bytes);
+    Cache cache;
+    const ProcessResult r = tito_in(cache, {"data", "download", "cifar10", "-q", "--url", server.url(), "--md5", cifar.md5()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.find("100%"), std::string::npos) << r.output;
+}
+
 TEST(Data, HttpErrorNamesTheStatus) {
     SmallCifar cifar;
     FileServer server(cifar.bytes);

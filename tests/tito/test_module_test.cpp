@@ -28,7 +28,7 @@ TEST(ModuleTest, StubFailsReadingNotImplementedWithWhereToWriteIt) {
     const ProcessResult r = toy.tito({"module", "test", "01"});
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("Configuring the build"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("not implemented yet: alpha_value  (3 tests)  modules/01_alpha/alpha.cpp:6"),
+    EXPECT_NE(r.output.find("not implemented yet: alpha_value  (3 tests)  modules/01_alpha/alpha.cpp:7"),
               std::string::npos)
         << r.output;
     EXPECT_EQ(r.output.find("C++ exception"), std::string::npos) << "a raw exception was shown:\n" << r.output;
@@ -89,6 +89,57 @@ TEST(ModuleTest, FailingTestShowsExpectedAndActualWithFileAndLine) {
     EXPECT_NE(r.output.find("Expected equality of these values:"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("Which is: 42"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("✗ module 01: 2 of 3 tests pass"), std::string::npos) << r.output;
+}
+
+TEST(ModuleTest, ErrorThrownByTheStudentsCodeIsShownAsSuch) {
+    ToyWorkspace toy;
+    toy.write_student_file("01", ToyFile::Throws);
+    const ProcessResult r = toy.tito({"module", "test", "01"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("✗ alpha.ValueIsRight\n      your code threw: index 3 is out of range for size 2\n"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(r.output.find("C++ exception"), std::string::npos) << r.output;
+}
+
+TEST(ModuleTest, CrashNamesTheTestAndHowToFindTheLine) {
+    ToyWorkspace toy;
+    toy.write_student_file("01", ToyFile::Crashes);
+    const ProcessResult r = toy.tito({"module", "test", "01"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("✗ module 01: the test program stopped (killed by signal 11 (SIGSEGV)) in "
+                            "alpha.ValueIsRight, before it could report."),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("build/sanitize/bin/test_01_alpha --gtest_filter=alpha.ValueIsRight"), std::string::npos)
+        << r.output;
+    const json m = progress_of(toy)["modules"]["01"];
+    EXPECT_EQ(m["state"], "incomplete");
+    EXPECT_EQ(m["crashed"], true);
+    EXPECT_FALSE(m.contains("tests_total"));
+    EXPECT_NE(toy.tito({"module", "status"}).output.find("ready       crashed"), std::string::npos);
+}
+
+TEST(ModuleTest, PassingAgainAnnouncesNothingNew) {
+    ToyWorkspace toy;
+    toy.write_student_file("01", ToyFile::Solution);
+    ASSERT_EQ(toy.tito({"module", "test", "01"}).exit_code, 0);
+    const ProcessResult again = toy.tito({"module", "test", "01"});
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("✓ module 01: 3 of 3 tests pass"), std::string::npos) << again.output;
+    EXPECT_EQ(again.output.find("★"), std::string::npos) << again.output;
+    EXPECT_EQ(again.output.find("Unlocked"), std::string::npos) << again.output;
+}
+
+TEST(ModuleTest, PassingWithAChangedFileCompletesItAgainWithTheNewHash) {
+    ToyWorkspace toy;
+    toy.write_student_file("01", ToyFile::Solution);
+    ASSERT_EQ(toy.tito({"module", "test", "01"}).exit_code, 0);
+    write_text(toy.student_file("01"), read_text(toy.student_file("01")) + "// tidied up\n");
+    const ProcessResult again = toy.tito({"module", "test", "01"});
+    EXPECT_NE(again.output.find("★ Module 01 completed again, with your changed file"), std::string::npos) << again.output;
+    const json s = json::parse(toy.tito({"module", "status", "--json"}).output);
+    EXPECT_EQ(s["modules"][0]["state"], "completed");
 }
 
 TEST(ModuleTest, FailingAfterCompletionTakesTheCompletionBack) {

@@ -147,9 +147,15 @@ std::string toy_student_source(const std::string& number, ToyFile version, bool 
         case ToyFile::Wrong:
             body = fmt::format("    return {};\n", m.value + 35);
             break;
+        case ToyFile::Crashes:
+            body = "    std::raise(SIGSEGV);\n    return 0;\n";
+            break;
+        case ToyFile::Throws:
+            body = "    throw std::out_of_range(\"index 3 is out of range for size 2\");\n";
+            break;
     }
     if (markers) body = "    // BEGIN SOLUTION\n" + body + "    // END SOLUTION\n";
-    return fmt::format("// {0}.cpp — the student's file of toy module {1}.\n#include <stdexcept>\n#include \"{0}.hpp\"\n{2}\n"
+    return fmt::format("// {0}.cpp — the student's file of toy module {1}.\n#include <csignal>\n#include <stdexcept>\n#include \"{0}.hpp\"\n{2}\n"
                        "// Return the module's value.\nint {3}() {{\n{4}}}\n",
                        m.name, m.number, include, m.function, body);
 }

@@ -5,9 +5,10 @@
 // stand-in milestone 04 programs that report whatever results they are told
 // to. Builds in seconds, where the real course takes minutes.
 //
-// Each module's student file comes in three versions: the stub (throws the
+// Each module's student file comes in five versions: the stub (throws the
 // same "not implemented yet: alpha_value (module 01)" a released stub does),
-// the solution (passes), and a wrong one (fails an EXPECT_EQ).
+// the solution (passes), a wrong one (fails an EXPECT_EQ), and one that
+// throws an error of its own, and one that crashes the test program.
 #pragma once
 
 #include <string>
@@ -17,7 +18,7 @@
 
 namespace tito::testing {
 
-enum class ToyFile { Stub, Solution, Wrong };
+enum class ToyFile { Stub, Solution, Wrong, Throws, Crashes };
 
 class ToyWorkspace {
 public:
