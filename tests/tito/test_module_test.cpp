@@ -218,3 +218,13 @@ TEST(ModuleTest, CorruptProgressFileStopsBeforeBuilding) {
     EXPECT_FALSE(fs::exists(toy.root() / "build" / "release"));
     EXPECT_EQ(read_text(toy.progress_file()), R"({"schema_version": 0})");
 }
+
+TEST(ModuleTest, InstructorTreeTestsTheReferenceAndCompletesIt) {
+    ToyWorkspace toy("toy-instructor", /*instructor=*/true);
+    const ProcessResult r = toy.tito({"module", "test", "01"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("★ Module 01 completed — 1 of 3 modules."), std::string::npos) << r.output;
+    const json s = json::parse(toy.tito({"module", "status", "--json"}).output);
+    EXPECT_EQ(s["tree"], "instructor");
+    EXPECT_EQ(s["modules"][0]["state"], "completed");
+}

@@ -152,6 +152,15 @@ TEST(Status, MilestoneNeedingModulesOutsideTheCourseSaysSo) {
               std::string::npos);
 }
 
+TEST(Status, SaysWhichTreeItIs) {
+    ToyWorkspace student;
+    EXPECT_EQ(status_json(student)["tree"], "student");
+    ToyWorkspace instructor("toy-instructor", /*instructor=*/true);
+    EXPECT_EQ(status_json(instructor)["tree"], "instructor");
+    EXPECT_NE(instructor.tito({"module", "status"}).output.find("0 of 3 modules completed  (instructor tree)"),
+              std::string::npos);
+}
+
 TEST(Status, WorksFromASubfolderOfTheWorkspace) {
     ToyWorkspace toy;
     const ProcessResult r = run_tito(toy.root() / "modules" / "02_beta" / "tests", {"module", "status", "--json"});
