@@ -2,6 +2,7 @@
 // build the README's commands use (the "default" preset, build/release).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,15 +25,21 @@ public:
     // Throws tito::Error with CMake's message when configure fails.
     void ensure_configured() const;
     // Builds the targets; returns the failure (empty optional on success).
+    // Two tito builds of one workspace take turns (a lock in the build
+    // tree). A target the build tree does not know (a folder added since it
+    // was configured) makes it configure again and retry once.
     std::optional<BuildFailure> build(const std::vector<std::string>& targets) const;
 
 private:
+    void configure() const;
     const Workspace& workspace_;
 };
 
-// Pulls "file:line:col: error: message" lines (and linker errors) out of a
-// build log, at most `limit` of them, paths made relative to `root`.
-std::vector<std::string> first_compiler_errors(const std::string& log, const std::string& root,
-                                               size_t limit = 5);
+// Pulls "file:line:col: error: message" lines (and linker errors), each
+// with GCC's excerpt of the source below it, out of a build log: at most
+// `limit` of them, paths made relative to `root`. Relative paths in the log
+// (ccache's base_dir makes them) are read as relative to `build_dir`.
+std::vector<std::string> first_compiler_errors(const std::string& log, const fs::path& root,
+                                               const fs::path& build_dir, size_t limit = 5);
 
 }  // namespace tito

@@ -40,6 +40,17 @@ Module parse_module(const json& entry, size_t index) {
     return m;
 }
 
+Gate parse_gate(const json& entry, const std::string& where) {
+    Gate gate;
+    gate.metric = field<std::string>(entry, "metric", where);
+    const bool at_least = entry.contains("at_least"), above = entry.contains("above");
+    if (at_least == above)
+        throw Error(fmt::format("curriculum.json: {} needs exactly one of \"at_least\" and \"above\"", where));
+    gate.strict = above;
+    gate.threshold = field<double>(entry, above ? "above" : "at_least", where);
+    return gate;
+}
+
 Milestone parse_milestone(const json& entry, size_t index) {
     const std::string where = fmt::format("milestones[{}]", index);
     Milestone m;
@@ -54,15 +65,29 @@ Milestone parse_milestone(const json& entry, size_t index) {
         p.part = field<int>(programs[i], "part", at);
         p.name = field<std::string>(programs[i], "name", at);
         p.title = field<std::string>(programs[i], "title", at);
-        const auto gate = field<json>(programs[i], "gate", at);
-        p.gate.metric = field<std::string>(gate, "metric", at + ".gate");
-        p.gate.at_least = field<double>(gate, "at_least", at + ".gate");
+        const auto gates = field<json>(programs[i], "gates", at);
+        if (!gates.is_array() || gates.empty())
+            throw Error(fmt::format("curriculum.json: {}.gates must be a non-empty list", at));
+        for (size_t g = 0; g < gates.size(); ++g) p.gates.push_back(parse_gate(gates[g], fmt::format("{}.gates[{}]", at, g)));
         m.programs.push_back(p);
     }
     return m;
 }
 
 }  // namespace
+
+std::string Gate::describe() const {
+    return fmt::format("{} {} {}", metric, strict ? ">" : ">=", threshold);
+}
+
+const MilestoneProgram& Milestone::part(int wanted) const {
+    for (const MilestoneProgram& p : programs)
+        if (p.part == wanted) return p;
+    std::vector<int> valid;
+    for (const MilestoneProgram& p : programs) valid.push_back(p.part);
+    throw UsageError(fmt::format("milestone {} has no part {}; its parts are {}", number, wanted,
+                                 fmt::join(valid, ", ")));
+}
 
 std::string normalize_number(const std::string& number) {
     if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) return number;

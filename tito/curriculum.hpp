@@ -25,16 +25,22 @@ struct Module {
     int index() const { return std::stoi(number); }
 };
 
+// One condition a milestone program's results must meet:
+// {"metric": "cnn_test_accuracy", "at_least": 0.9} or {"metric": ..., "above": 0}.
 struct Gate {
     std::string metric;  // a key of the run record's "results"
-    double at_least = 0;
+    double threshold = 0;
+    bool strict = false;  // "above" (>) rather than "at_least" (>=)
+
+    bool passes(double value) const { return strict ? value > threshold : value >= threshold; }
+    std::string describe() const;  // "cnn_test_accuracy >= 0.9"
 };
 
 struct MilestoneProgram {
     int part = 0;
-    std::string name;  // "01_lecun_tinydigits": source file and executable name
+    std::string name;  // "01_lecun_tinydigits": source file and program name
     std::string title;
-    Gate gate;
+    std::vector<Gate> gates;  // all must pass
 };
 
 struct Milestone {
@@ -45,6 +51,14 @@ struct Milestone {
     std::vector<MilestoneProgram> programs;
 
     std::string folder() const { return "milestones/" + number + "_" + name; }
+    // "milestone_04_01_lecun_tinydigits": the CMake target and executable of
+    // a program (milestones/CMakeLists.txt); "milestone_04" builds them all.
+    std::string target(const MilestoneProgram& program) const {
+        return "milestone_" + number + "_" + program.name;
+    }
+    std::string target() const { return "milestone_" + number; }
+    // Throws tito::UsageError naming the parts there are.
+    const MilestoneProgram& part(int part) const;
 };
 
 struct Curriculum {

@@ -12,6 +12,7 @@ enum ExitCode : int {
     kExitSuccess = 0,  // everything asked for worked
     kExitFailure = 1,  // tests or a gate failed, or the command could not finish
     kExitUsage = 2,    // the command line was wrong
+    kExitInterrupted = 130,  // Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention)
 };
 
 // Something went wrong that the user can fix; the message says how.

@@ -15,11 +15,13 @@
 #include <chrono>
 
 #include "errors.hpp"
+#include "interrupt.hpp"
 
 namespace tito {
 
 std::string ProcessResult::describe() const {
     if (timed_out) return fmt::format("timed out after {:.0f} s", seconds);
+    if (interrupted) return "interrupted";
     if (signal != 0) {
         const char* name = sigabbrev_np(signal);
         return fmt::format("killed by signal {} (SIG{})", signal, name ? name : "?");
@@ -104,10 +106,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
             }
             wait_ms = static_cast<int>(left * 1000) + 1;
         }
-        pollfd fd{output.read_end, POLLIN, 0};
-        const int ready = ::poll(&fd, 1, wait_ms);
+        if (options.stop_on_interrupt && interrupt_requested()) {
+            result.interrupted = true;
+            ::kill(-pid, SIGKILL);
+            break;
+        }
+        pollfd fds[2] = {{output.read_end, POLLIN, 0}, {interrupt_fd(), POLLIN, 0}};
+        const nfds_t watched = options.stop_on_interrupt && interrupt_fd() >= 0 ? 2 : 1;
+        const int ready = ::poll(fds, watched, wait_ms);
         if (ready < 0 && errno == EINTR) continue;
-        if (ready == 0) continue;  // the deadline check above handles it
+        if (ready == 0 || (fds[0].revents == 0)) continue;  // deadline or interrupt: checked above
         const ssize_t n = ::read(output.read_end, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;  // every writer closed the pipe

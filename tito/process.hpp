@@ -24,6 +24,9 @@ struct ProcessOptions {
     // Runs in the child between fork and exec (resource limits, privileges).
     // It may only make system calls: no allocation, no locks.
     std::function<void()> in_child;
+    // Stop the child (its whole process group) when tito receives Ctrl-C or
+    // SIGTERM (interrupt.hpp); the result then says `interrupted`.
+    bool stop_on_interrupt = true;
 };
 
 struct ProcessResult {
@@ -31,10 +34,11 @@ struct ProcessResult {
     int signal = 0;          // the signal that killed it, 0 if none
     bool timed_out = false;  // killed by us after timeout_seconds
     bool truncated = false;  // output exceeded max_output
+    bool interrupted = false;  // killed by us because tito was interrupted
     double seconds = 0;      // wall-clock time
     std::string output;
 
-    bool succeeded() const { return !timed_out && signal == 0 && exit_code == 0; }
+    bool succeeded() const { return !timed_out && !interrupted && signal == 0 && exit_code == 0; }
     std::string describe() const;  // "exit code 1", "killed by signal 11 (SIGSEGV)", "timed out after 10 s"
 };
 

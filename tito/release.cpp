@@ -34,10 +34,10 @@ void write_file(const fs::path& path, const std::string& content) {
 }
 
 // Never part of a release, whatever the manifest says: version control,
-// build trees and tito's own state.
+// build trees, tito's own state (progress, backups) and milestone runs.
 bool is_build_or_state(const fs::path& relative, const fs::path& absolute) {
     const std::string first = relative.begin()->string();
-    if (first == ".git" || first == ".tito" || first == ".cache" || first == "build") return true;
+    if (first == ".git" || first == ".tito" || first == ".cache" || first == "build" || first == "runs") return true;
     return fs::is_directory(absolute) && fs::exists(absolute / "CMakeCache.txt");
 }
 

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "files.hpp"
+#include "hashing.hpp"
 
 namespace tito {
 
@@ -20,5 +22,18 @@ Workspace Workspace::find(const fs::path& start) {
 
 Workspace::Workspace(fs::path root)
     : root_(fs::canonical(root)), curriculum_(load_curriculum(root_ / "curriculum.json")) {}
+
+std::string Workspace::student_files_sha256(const Module& module) const {
+    std::string all;
+    for (const std::string& file : module.files) {
+        const fs::path path = module_dir(module) / file;
+        std::error_code ec;
+        const std::string content = fs::is_regular_file(path, ec) ? read_file(path) : std::string();
+        // name, a separator, the length, the bytes: no two file sets collide
+        all += fmt::format("{}\n{}\n", file, fs::is_regular_file(path, ec) ? std::to_string(content.size()) : "missing");
+        all += content;
+    }
+    return sha256_hex(all);
+}
 
 }  // namespace tito

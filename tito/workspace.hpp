@@ -33,6 +33,15 @@ public:
         return state_dir() / "stubs" / module.folder() / file;
     }
     fs::path module_dir(const Module& module) const { return root_ / module.folder(); }
+    fs::path backups_dir() const { return state_dir() / "backups"; }
+    // Where a milestone program writes its record and outputs:
+    // runs/04_1998_cnn/01_lecun_tinydigits/.
+    fs::path run_dir(const Milestone& milestone, const MilestoneProgram& program) const {
+        return root_ / "runs" / (milestone.number + "_" + milestone.name) / program.name;
+    }
+    // SHA-256 over the module's student files (names and contents, in
+    // manifest order); a missing file hashes as missing, so it shows as a change.
+    std::string student_files_sha256(const Module& module) const;
     // The instructor tree holds the hidden tests; a released student tree does not.
     bool is_instructor_tree() const { return fs::is_directory(root_ / "tests" / "hidden"); }
 

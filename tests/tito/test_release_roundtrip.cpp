@@ -1,7 +1,12 @@
 // The release round trip (DESIGN.md §1): `tito release` writes a student tree
 // with no solution text in it; each module's tests there fail only with
-// NotImplemented, and pass again once the reference file is copied back.
+// NotImplemented, and pass again once the reference file is copied back —
+// walked as the student journey, with `tito module status` checked at every
+// step, through to milestone 04.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include <set>
 #include <sstream>
@@ -10,6 +15,7 @@
 #include "gtest_report.hpp"
 #include "solution_blocks.hpp"
 #include "tito_test_support.hpp"
+#include "toy_workspace.hpp"
 
 using namespace tito;
 using namespace tito::testing;
@@ -140,15 +146,62 @@ TEST(Release, RefusesToWriteIntoNonEmptyFolder) {
     EXPECT_EQ(read_text(dir.path() / "work.txt"), "a student's notes");
 }
 
-// Module by module, in course order: with every earlier module restored to
-// the reference, the stubbed module's tests all fail, each with
-// NotImplemented; with its reference file copied back, they all pass.
-TEST(ReleaseEndToEnd, EachModuleFailsOnlyWithNotImplementedThenPassesWithReference) {
+TEST(Release, LeavesOutProgressBackupsAndMilestoneRuns) {
+    ToyWorkspace toy("toy-instructor", /*instructor=*/true);
+    write_text(toy.progress_file(), "{\"schema_version\": 1}");
+    write_text(toy.root() / ".tito" / "backups" / "20250101-000000-01_alpha" / "alpha.cpp", "old work");
+    write_text(toy.root() / "runs" / "04_1998_cnn" / "01_lecun_tinydigits" / "record.json", "{}");
+    TempDir out("toy-release");
+    const ProcessResult r = toy.tito({"release", "--out", (out.path() / "student").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_FALSE(fs::exists(out.path() / "student" / ".tito" / "progress.json"));
+    EXPECT_FALSE(fs::exists(out.path() / "student" / ".tito" / "backups"));
+    EXPECT_FALSE(fs::exists(out.path() / "student" / "runs"));
+    EXPECT_TRUE(fs::exists(out.path() / "student" / ".tito" / "stubs" / "modules" / "01_alpha" / "alpha.cpp"));
+}
+
+namespace {
+
+nlohmann::json status_of(const fs::path& tree) {
+    const ProcessResult r = run_tito(tree, {"module", "status", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return nlohmann::json::parse(r.output);
+}
+
+// Every module before `index` completed, `index` ready, every later one locked.
+void expect_frontier_at(const nlohmann::json& status, size_t index) {
+    const auto& modules = status["modules"];
+    for (size_t i = 0; i < modules.size(); ++i) {
+        const std::string expected = i < index ? "completed" : i == index ? "ready" : "locked";
+        EXPECT_EQ(modules[i]["state"], expected) << "module " << modules[i]["number"];
+    }
+    EXPECT_EQ(status["modules_completed"], index);
+}
+
+}  // namespace
+
+// The student journey on a fresh release, module by module in course order:
+// status shows 0 of N; each module's tests fail, every one only with
+// NotImplemented, while it is the ready one and the later ones are locked;
+// with its reference file copied back its tests all pass, it is completed,
+// and the next one is unlocked; at the end milestone 04 part 1 passes and
+// status shows it completed.
+TEST(ReleaseEndToEnd, StudentJourneyFromAFreshTreeToTheMilestone) {
     Released release;
-    for (const Module& m : release.curriculum().modules) {
+    const auto& modules = release.curriculum().modules;
+    const ProcessResult fresh = run_tito(release.tree(), {"module", "status"});
+    EXPECT_NE(fresh.output.find(fmt::format("0 of {} modules completed", modules.size())), std::string::npos)
+        << fresh.output;
+    EXPECT_NE(fresh.output.find("Next: tito module test " + modules.front().number), std::string::npos) << fresh.output;
+
+    for (size_t index = 0; index < modules.size(); ++index) {
+        const Module& m = modules[index];
         SCOPED_TRACE("module " + m.number);
+        expect_frontier_at(status_of(release.tree()), index);
+
         const ProcessResult stubbed = run_tito(release.tree(), {"module", "test", m.number});
         ASSERT_EQ(stubbed.exit_code, 1) << stubbed.output;
+        EXPECT_NE(stubbed.output.find("not implemented yet: "), std::string::npos) << stubbed.output;
         const TestReport before = report_of(release.tree(), m);
         ASSERT_FALSE(before.tests.empty());
         for (const TestCaseResult& t : before.tests) {
@@ -164,5 +217,20 @@ TEST(ReleaseEndToEnd, EachModuleFailsOnlyWithNotImplementedThenPassesWithReferen
         const TestReport after = report_of(release.tree(), m);
         EXPECT_EQ(after.passed(), static_cast<int>(after.tests.size()));
         EXPECT_EQ(after.tests.size(), before.tests.size());
+        EXPECT_NE(restored.output.find("★ Module " + m.number + " completed"), std::string::npos) << restored.output;
+        if (index + 1 < modules.size()) {
+            EXPECT_NE(restored.output.find("Unlocked: module " + modules[index + 1].number), std::string::npos)
+                << restored.output;
+        }
+    }
+    const nlohmann::json done = status_of(release.tree());
+    EXPECT_EQ(done["modules_completed"], modules.size());
+
+    // Removed when milestone 04 lands.
+    if (fs::exists(source_dir() / "milestones/04_1998_cnn")) {
+        const ProcessResult milestone = run_tito(release.tree(), {"milestone", "run", "04", "--part", "1"});
+        EXPECT_EQ(milestone.exit_code, 0) << milestone.output;
+        const nlohmann::json s = status_of(release.tree());
+        EXPECT_EQ(s["milestones"][0]["parts"][0]["state"], "completed") << s.dump(2);
     }
 }
