@@ -48,6 +48,7 @@ Gate parse_gate(const json& entry, const std::string& where) {
         throw Error(fmt::format("curriculum.json: {} needs exactly one of \"at_least\" and \"above\"", where));
     gate.strict = above;
     gate.threshold = field<double>(entry, above ? "above" : "at_least", where);
+    if (entry.contains("dataset")) gate.dataset = field<std::string>(entry, "dataset", where);
     return gate;
 }
 
@@ -77,7 +78,8 @@ Milestone parse_milestone(const json& entry, size_t index) {
 }  // namespace
 
 std::string Gate::describe() const {
-    return fmt::format("{} {} {}", metric, strict ? ">" : ">=", threshold);
+    return fmt::format("{} {} {}{}", metric, strict ? ">" : ">=", threshold,
+                       dataset.empty() ? "" : " on " + dataset);
 }
 
 const MilestoneProgram& Milestone::part(int wanted) const {

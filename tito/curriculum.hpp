@@ -27,13 +27,21 @@ struct Module {
 
 // One condition a milestone program's results must meet:
 // {"metric": "cnn_test_accuracy", "at_least": 0.9} or {"metric": ..., "above": 0}.
+// With "dataset": "cifar10" the gate applies only to a run whose results say
+// "dataset": "cifar10", so one program can offer datasets with gates of their
+// own (part 2 trains on CIFAR-10, or offline on Fashion-MNIST).
 struct Gate {
     std::string metric;  // a key of the run record's "results"
     double threshold = 0;
     bool strict = false;  // "above" (>) rather than "at_least" (>=)
+    std::string dataset;  // empty: every run
 
     bool passes(double value) const { return strict ? value > threshold : value >= threshold; }
-    std::string describe() const;  // "cnn_test_accuracy >= 0.9"
+    // Whether the gate judges a run with these results.
+    bool applies_to(const std::string& run_dataset) const {
+        return dataset.empty() || dataset == run_dataset;
+    }
+    std::string describe() const;  // "cnn_test_accuracy >= 0.9", "test_accuracy >= 0.65 on cifar10"
 };
 
 struct MilestoneProgram {

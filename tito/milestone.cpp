@@ -39,7 +39,14 @@ RunVerdict judge_run(const MilestoneProgram& program, const ProcessResult& run, 
         return verdict;
     }
     verdict.results = record["results"];
+    const std::string dataset =
+        verdict.results.contains("dataset") && verdict.results["dataset"].is_string()
+            ? verdict.results["dataset"].get<std::string>()
+            : "";
+    size_t applicable = 0;
     for (const Gate& gate : program.gates) {
+        if (!gate.applies_to(dataset)) continue;
+        ++applicable;
         const std::string need = fmt::format("needs {} {}", gate.strict ? ">" : ">=", gate.threshold);
         if (!verdict.results.contains(gate.metric) || !verdict.results[gate.metric].is_number()) {
             std::vector<std::string> present;
@@ -53,6 +60,12 @@ RunVerdict judge_run(const MilestoneProgram& program, const ProcessResult& run, 
         const bool ok = gate.passes(value);
         verdict.gate_lines.push_back(fmt::format("{} {} {:.4g} ({})", ok ? "✓" : "✗", gate.metric, value, need));
         if (!ok) verdict.problems.push_back(fmt::format("{} is {:.4g}; the gate {}", gate.metric, value, need));
+    }
+    if (applicable == 0 && !program.gates.empty()) {
+        std::vector<std::string> gated;
+        for (const Gate& gate : program.gates) gated.push_back(gate.dataset);
+        verdict.problems.push_back(fmt::format("its record names the dataset \"{}\", and the gates cover only {}",
+                                               dataset, fmt::join(gated, ", ")));
     }
     return verdict;
 }

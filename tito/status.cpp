@@ -139,8 +139,11 @@ std::string gates_text(const MilestoneProgram& program) {
 
 std::string results_text(const json& results, const MilestoneProgram& program) {
     std::vector<std::string> shown;
+    const std::string dataset = results.contains("dataset") && results["dataset"].is_string()
+                                    ? results["dataset"].get<std::string>()
+                                    : "";
     for (const Gate& g : program.gates)
-        if (results.contains(g.metric) && results[g.metric].is_number())
+        if (g.applies_to(dataset) && results.contains(g.metric) && results[g.metric].is_number())
             shown.push_back(fmt::format("{} {:.4g}", g.metric, results[g.metric].get<double>()));
     return fmt::format("{}", fmt::join(shown, ", "));
 }
@@ -277,8 +280,11 @@ ordered_json status_to_json(const CourseStatus& s) {
         ordered_json parts = ordered_json::array();
         for (const MilestonePartStatus& part : ms.parts) {
             ordered_json gates = ordered_json::array();
-            for (const Gate& g : part.program->gates)
-                gates.push_back({{"metric", g.metric}, {g.strict ? "above" : "at_least", g.threshold}});
+            for (const Gate& g : part.program->gates) {
+                ordered_json gate = {{"metric", g.metric}, {g.strict ? "above" : "at_least", g.threshold}};
+                if (!g.dataset.empty()) gate["dataset"] = g.dataset;
+                gates.push_back(gate);
+            }
             std::string state = part.completed() ? "completed" : part.progress ? "failed"
                                 : ms.state == MilestoneState::Unlocked ? "ready" : "locked";
             ordered_json entry = {{"part", part.program->part}, {"name", part.program->name},

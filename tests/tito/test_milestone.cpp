@@ -25,10 +25,14 @@ struct CompletedToy {
     }
 };
 
-ProcessResult run_part_1(const ToyWorkspace& toy, const std::vector<std::string>& program_options) {
-    std::vector<std::string> args = {"milestone", "run", "04", "--part", "1", "--"};
+ProcessResult run_part(const ToyWorkspace& toy, int part, const std::vector<std::string>& program_options) {
+    std::vector<std::string> args = {"milestone", "run", "04", "--part", std::to_string(part), "--"};
     args.insert(args.end(), program_options.begin(), program_options.end());
     return toy.tito(args);
+}
+
+ProcessResult run_part_1(const ToyWorkspace& toy, const std::vector<std::string>& program_options) {
+    return run_part(toy, 1, program_options);
 }
 
 json part_progress(const ToyWorkspace& toy, int part) {
@@ -107,6 +111,26 @@ TEST(Milestone, GateNotMetIsAFailedRunWithExit1) {
     EXPECT_EQ(part["last_results"]["cnn_minus_mlp_test_accuracy"], 0);
 }
 
+TEST(Milestone, DatasetGateJudgesOnlyRunsOnItsDataset) {
+    CompletedToy c;
+    const ProcessResult cifar = run_part(c.toy, 2, {"--set", "dataset=\"cifar10\"", "--set", "test_accuracy=0.7"});
+    EXPECT_EQ(cifar.exit_code, 0) << cifar.output;
+    EXPECT_NE(cifar.output.find("✓ test_accuracy 0.7 (needs >= 0.65)"), std::string::npos) << cifar.output;
+    const ProcessResult fashion =
+        run_part(c.toy, 2, {"--set", "dataset=\"fashion-mnist\"", "--set", "test_accuracy=0.7"});
+    EXPECT_EQ(fashion.exit_code, 1) << fashion.output;
+    EXPECT_NE(fashion.output.find("✗ test_accuracy 0.7 (needs >= 0.9)"), std::string::npos) << fashion.output;
+}
+
+TEST(Milestone, RunOnADatasetNoGateCoversFails) {
+    CompletedToy c;
+    const ProcessResult r = run_part(c.toy, 2, {"--set", "dataset=\"mnist\"", "--set", "test_accuracy=0.99"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("its record names the dataset \"mnist\", and the gates cover only cifar10, fashion-mnist"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST(Milestone, MissingRecordIsAFailedRun) {
     CompletedToy c;
     const ProcessResult r = run_part_1(c.toy, {"--no-record"});
@@ -159,7 +183,8 @@ TEST(Milestone, EveryPartInOrderCompletesTheMilestone) {
     CompletedToy c;
     // Without --part both programs run with the same options.
     const ProcessResult r = c.toy.tito({"milestone", "run", "04", "--", "--set", "cnn_test_accuracy=0.95", "--set",
-                                        "cnn_minus_mlp_test_accuracy=0.03", "--set", "test_accuracy=0.7"});
+                                        "cnn_minus_mlp_test_accuracy=0.03", "--set", "test_accuracy=0.7",
+                                        "--set", "dataset=\"cifar10\""});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_LT(r.output.find("Milestone 04 part 1:"), r.output.find("Milestone 04 part 2:"));
     EXPECT_NE(r.output.find("★ Milestone 04 completed: The CNN Revolution (1998)"), std::string::npos) << r.output;

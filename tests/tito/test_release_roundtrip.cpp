@@ -226,11 +226,8 @@ TEST(ReleaseEndToEnd, StudentJourneyFromAFreshTreeToTheMilestone) {
     const nlohmann::json done = status_of(release.tree());
     EXPECT_EQ(done["modules_completed"], modules.size());
 
-    // Removed when milestone 04 lands.
-    if (fs::exists(source_dir() / "milestones/04_1998_cnn")) {
-        const ProcessResult milestone = run_tito(release.tree(), {"milestone", "run", "04", "--part", "1"});
-        EXPECT_EQ(milestone.exit_code, 0) << milestone.output;
-        const nlohmann::json s = status_of(release.tree());
-        EXPECT_EQ(s["milestones"][0]["parts"][0]["state"], "completed") << s.dump(2);
-    }
+    const ProcessResult milestone = run_tito(release.tree(), {"milestone", "run", "04", "--part", "1"});
+    EXPECT_EQ(milestone.exit_code, 0) << milestone.output;
+    const nlohmann::json s = status_of(release.tree());
+    EXPECT_EQ(s["milestones"][0]["parts"][0]["state"], "completed") << s.dump(2);
 }
