@@ -240,8 +240,26 @@ void gemm(int64_t M, int64_t N, int64_t K, MatrixView A, MatrixView B, float* C,
             for (int64_t i = 0; i < M; ++i) std::fill_n(C + i * c_row_stride, N, 0.0f);
         return;
     }
-    if (M * N * K < kSmallProduct || M < MR / 2 || N < NR / 2) {
+    if (M * N * K < kSmallProduct || (M < MR / 2 && N < NR / 2)) {
         gemm_simple(M, N, K, A, B, C, c_row_stride, accumulate);
+        return;
+    }
+    if (N < NR / 2 || M < MR / 2) {
+        // A thin product, such as a Linear layer with 10 outputs: the packed
+        // kernel would waste most of each NR-wide tile. Let the long side
+        // run along NR instead, C^T (N x M) = B^T A^T, and transpose back.
+        if (N < NR / 2) {
+            std::vector<float> transposed(static_cast<size_t>(N * M));
+            gemm(N, M, K, {B.data, B.col_stride, B.row_stride}, {A.data, A.col_stride, A.row_stride},
+                 transposed.data(), M, false);
+            for (int64_t i = 0; i < M; ++i) {
+                float* c = C + i * c_row_stride;
+                for (int64_t j = 0; j < N; ++j)
+                    c[j] = (accumulate ? c[j] : 0.0f) + transposed[static_cast<size_t>(j * M + i)];
+            }
+            return;
+        }
+        gemm_simple(M, N, K, A, B, C, c_row_stride, accumulate);  // few rows, many columns
         return;
     }
     // Tasks are blocks of C; each packs its own panels, so threads share

@@ -228,3 +228,22 @@ TEST(HiddenGemm, AccumulateOverLargeKAddsToExistingC) {
     gemm(40, 48, 1000, {a.data(), 1000, 1}, {b.data(), 48, 1}, c.data(), 48, true);
     EXPECT_TENSOR_NEAR(c, naive_matmul(a, b) + 1.0f, 1e-3f);
 }
+
+// A Linear layer's shapes: a tall left operand and only a few columns, as in
+// logits = features (64 x 4096) * weight (4096 x 10), and its weight gradient
+// with a transposed left operand.
+TEST(HiddenGemm, ThinProductMatchesNaiveLoop) {
+    Generator gen(10);
+    Tensor a = randn({64, 4096}, gen);
+    Tensor b = randn({4096, 10}, gen);
+    EXPECT_TENSOR_NEAR(a.matmul(b), naive_matmul(a, b), 2e-3f);
+}
+
+TEST(HiddenGemm, ThinProductWithTransposedLeftOperandAccumulates) {
+    Generator gen(11);
+    Tensor x = randn({64, 300}, gen);   // x^T is (300, 64), a strided view
+    Tensor g = randn({64, 7}, gen);
+    Tensor c = ones({300, 7});
+    gemm(300, 7, 64, {x.data(), 1, 300}, {g.data(), 7, 1}, c.data(), 7, true);
+    EXPECT_TENSOR_NEAR(c, naive_matmul(x.transpose(0, 1), g) + 1.0f, 1e-3f);
+}
