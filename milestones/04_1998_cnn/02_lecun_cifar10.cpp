@@ -166,6 +166,7 @@ int run(const Config& config) {
                      {"schedule", "cosine"}, {"lr", config.lr}, {"seed", config.seed},
                      {"augment", config.augment}, {"train_images", train_set.size()},
                      {"test_images", test_set.size()}};
+    fs::create_directories(config.output_dir);
     const fs::path checkpoint = config.output_dir / "checkpoint.ckpt";
     if (config.resume && fs::exists(checkpoint)) {
         trainer.load_checkpoint(checkpoint, train_loader);

@@ -119,7 +119,7 @@ std::string confusion_matrix_svg(const std::vector<std::vector<int64_t>>& counts
                                  const std::vector<std::string_view>& class_names,
                                  const std::string& title) {
     const size_t n = counts.size();
-    constexpr double cell = 44, left = 120, top = 80;
+    constexpr double cell = 44, left = 120, top = 110;  // room for the slanted names above
     const double size = cell * static_cast<double>(n);
     std::string svg = fmt::format(
         "<svg xmlns='http://www.w3.org/2000/svg' width='{:.0f}' height='{:.0f}' "
