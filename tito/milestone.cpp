@@ -79,10 +79,12 @@ void check_unlocked(const Workspace& workspace, const MilestoneStatus& status) {
         std::vector<std::string> named;
         for (const std::string& number : status.incomplete_modules)
             named.push_back(number + " " + workspace.curriculum().module(number).name);
-        throw Error(fmt::format("milestone {} is locked: module {} is not completed yet. It runs on your own "
+        const bool one = named.size() == 1;
+        throw Error(fmt::format("milestone {} is locked: module{} {} {} not completed yet. It runs on your own "
                                 "code, so every module it requires must pass first: start with `tito module "
                                 "test {}`",
-                                milestone.number, fmt::join(named, ", module "), status.incomplete_modules.front()));
+                                milestone.number, one ? "" : "s", fmt::join(named, ", "), one ? "is" : "are",
+                                status.incomplete_modules.front()));
     }
     if (!status.absent_modules.empty())
         throw Error(fmt::format("milestone {} is locked: it requires module {}, which this course does not "
@@ -139,14 +141,14 @@ bool run_part(const Workspace& workspace, const Milestone& milestone, const Mile
         std::cout << "  " << (line.rfind("✓", 0) == 0 ? console::green(line) : console::red(line)) << "\n";
     if (verdict.passed()) {
         std::cout << console::green(fmt::format("★ Milestone {} part {} completed", milestone.number, program.part))
-                  << fmt::format(" ({:.0f} s); its record is {}.\n", run.seconds,
+                  << fmt::format(" ({:.{}f} s); its record is {}.\n", run.seconds, run.seconds < 10 ? 1 : 0,
                                  fs::relative(record_file, workspace.root()).string());
         return true;
     }
     std::cout << console::red(fmt::format("✗ Milestone {} part {} failed: ", milestone.number, program.part))
               << fmt::format("{}.\n", fmt::join(verdict.problems, "; "))
-              << "  Options after `--` go to the program (its guide, " << milestone.folder()
-              << "/README.md, lists them); training is random, so a run close to a gate may pass the next time.\n";
+              << "  Options after `--` go to the program (its guide, " << milestone.folder() << "/README.md, lists them)"
+              << (verdict.results.empty() ? ".\n" : "; training is random, so a run close to a gate may pass the next time.\n");
     return false;
 }
 

@@ -236,7 +236,9 @@ void print_status(const CourseStatus& s, std::ostream& out) {
                 detail = results_text(part.progress->results, *part.program);
             } else if (part.progress) {
                 part_state = "failed";
-                detail = "last run: " + results_text(part.progress->last_results, *part.program) +
+                const std::string reached = results_text(part.progress->last_results, *part.program);
+                detail = (reached.empty() ? std::string("last run stopped without results")
+                                          : "last run: " + reached) +
                          " (gates: " + gates_text(*part.program) + ")";
             } else if (ms.state == MilestoneState::Unlocked) {
                 part_state = "ready";

@@ -58,6 +58,15 @@ TEST(Milestone, RefusedWhileARequiredModuleIsNotCompletedNamingIt) {
     EXPECT_FALSE(fs::exists(toy.root() / "build")) << "a locked milestone was built";
 }
 
+TEST(Milestone, RefusedOnAFreshStartNamingEveryModuleStillToDo) {
+    ToyWorkspace toy;
+    const ProcessResult r = run_part_1(toy, kGood);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("milestone 04 is locked: modules 01 alpha, 02 beta, 03 gamma are not completed yet"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST(Milestone, RefusedWhenItNeedsAModuleTheCourseDoesNotHave) {
     CompletedToy c;
     json manifest = json::parse(read_text(c.toy.root() / "curriculum.json"));
@@ -137,6 +146,16 @@ TEST(Milestone, MissingRecordIsAFailedRun) {
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("it wrote no record: "), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("runs/04_1998_cnn/01_lecun_tinydigits/record.json does not exist"), std::string::npos)
+        << r.output;
+    EXPECT_EQ(r.output.find("training is random"), std::string::npos) << "no results: no hint about luck\n" << r.output;
+}
+
+TEST(Milestone, StatusSaysAFailedRunWithoutResultsStoppedWithoutResults) {
+    CompletedToy c;
+    ASSERT_EQ(run_part_1(c.toy, {"--no-record"}).exit_code, 1);
+    const ProcessResult r = c.toy.tito({"module", "status"});
+    EXPECT_NE(r.output.find("failed      last run stopped without results (gates: cnn_test_accuracy >= 0.9"),
+              std::string::npos)
         << r.output;
 }
 

@@ -12,7 +12,5 @@ TEST(Printing, FractionsUseFourDecimals) {
 }
 
 TEST(Printing, LargeTensorIsElided) {
-    const std::string text = arange(0, 5000).to_string();
-    EXPECT_NE(text.find("0., 1., 2., ..., 4997., 4998., 4999."), std::string::npos) << text;
-    EXPECT_LT(text.size(), 200u);
+    EXPECT_EQ(arange(0, 5000).to_string(), "tensor([0., 1., 2., ..., 4997., 4998., 4999.], shape=(5000))");
 }
