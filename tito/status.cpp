@@ -145,7 +145,8 @@ std::string results_text(const json& results, const MilestoneProgram& program) {
     for (const Gate& g : program.gates)
         if (g.applies_to(dataset) && results.contains(g.metric) && results[g.metric].is_number())
             shown.push_back(fmt::format("{} {:.4g}", g.metric, results[g.metric].get<double>()));
-    return fmt::format("{}", fmt::join(shown, ", "));
+    if (shown.empty()) return "";
+    return fmt::format("{}{}", fmt::join(shown, ", "), dataset.empty() ? "" : " on " + dataset);
 }
 
 std::string module_list(const std::vector<std::string>& numbers) { return fmt::format("{}", fmt::join(numbers, ", ")); }

@@ -131,6 +131,13 @@ TEST(Milestone, DatasetGateJudgesOnlyRunsOnItsDataset) {
     EXPECT_NE(fashion.output.find("✗ test_accuracy 0.7 (needs >= 0.9)"), std::string::npos) << fashion.output;
 }
 
+TEST(Milestone, StatusNamesTheDatasetACompletedPartRanOn) {
+    CompletedToy c;
+    ASSERT_EQ(run_part(c.toy, 2, {"--set", "dataset=\"fashion-mnist\"", "--set", "test_accuracy=0.92"}).exit_code, 0);
+    const ProcessResult r = c.toy.tito({"module", "status"});
+    EXPECT_NE(r.output.find("completed   test_accuracy 0.92 on fashion-mnist\n"), std::string::npos) << r.output;
+}
+
 TEST(Milestone, RunOnADatasetNoGateCoversFails) {
     CompletedToy c;
     const ProcessResult r = run_part(c.toy, 2, {"--set", "dataset=\"mnist\"", "--set", "test_accuracy=0.99"});
