@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -388,12 +389,35 @@ std::vector<std::pair<std::string, const CheckpointValue*>> CheckpointData::with
 // Files
 // ===========================================================================
 
+namespace {
+
+// A save killed before its rename (SIGKILL, a power cut) leaves its
+// temporary file, "<name>.tmp-XXXXXX", behind. After a good save those of the
+// same target are removed once they are a minute old: a writer still at work
+// keeps touching its file, so only abandoned ones are that stale.
+void remove_abandoned_temporaries(const fs::path& target) {
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string prefix = target.filename().string() + ".tmp-";
+    const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(1);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+        std::error_code entry_ec;
+        if (entry.is_regular_file(entry_ec) && entry.last_write_time(entry_ec) < cutoff && !entry_ec)
+            fs::remove(entry.path(), entry_ec);
+    }
+}
+
+}  // namespace
+
 void write_checkpoint_file(const fs::path& path, const CheckpointData& data) {
     const std::string where = "checkpoint " + path.string();
     const std::string bytes = encode(data);
     TemporaryFile temporary(path, where);
     temporary.write_all(bytes);
     temporary.commit(path);
+    remove_abandoned_temporaries(path);
 }
 
 CheckpointData read_checkpoint_file(const fs::path& path) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,11 @@ CheckpointData large(float value) {
     CheckpointData data;
     data.add("big", full({256, 1024}, value));  // 1 MiB of floats
     return data;
+}
+
+// Makes the file look last written `age` ago.
+void age_file(const fs::path& file, std::chrono::seconds age) {
+    fs::last_write_time(file, fs::file_time_type::clock::now() - age);
 }
 
 }  // namespace
@@ -263,9 +269,36 @@ TEST(CheckpointFile, AProcessKilledHalfwayThroughAWriteLeavesTheOldFileIntact) {
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
     // The last good checkpoint is untouched and loads; the kill left a stray
-    // temporary file beside it, which the next save does not mind.
+    // temporary file beside it, which the next save does not mind (and
+    // removes once it is a minute old: see the tests below).
     EXPECT_EQ(read_bytes(path), before);
     EXPECT_EQ(read_checkpoint_file(path).tensor("big").at({255, 1023}), 1.0f);
     write_checkpoint_file(path, next);
     EXPECT_EQ(read_checkpoint_file(path).tensor("big").at({255, 1023}), 2.0f);
+}
+
+TEST(CheckpointFile, ASaveRemovesTemporariesAbandonedByAKilledSave) {
+    TempFolder folder;
+    const fs::path path = folder.path / "run.ckpt";
+    const fs::path abandoned = folder.path / "run.ckpt.tmp-Ab12Cd";
+    write_bytes(abandoned, "half a checkpoint");
+    age_file(abandoned, std::chrono::minutes(5));
+    write_checkpoint_file(path, large(1.0f));
+    EXPECT_FALSE(fs::exists(abandoned));
+    EXPECT_EQ(stray_temporaries(folder.path), 0);
+}
+
+TEST(CheckpointFile, ASaveLeavesARecentTemporaryAndOtherFilesAlone) {
+    TempFolder folder;
+    const fs::path path = folder.path / "run.ckpt";
+    const fs::path in_progress = folder.path / "run.ckpt.tmp-Xy98Zw";  // another writer, still at it
+    const fs::path other_target = folder.path / "best.ckpt.tmp-Ab12Cd";
+    const fs::path not_ours = folder.path / "run.ckpt.tmp-notes.txt";
+    for (const fs::path& file : {in_progress, other_target, not_ours}) write_bytes(file, "x");
+    age_file(other_target, std::chrono::minutes(5));
+    age_file(not_ours, std::chrono::minutes(5));
+    write_checkpoint_file(path, large(1.0f));
+    EXPECT_TRUE(fs::exists(in_progress));
+    EXPECT_TRUE(fs::exists(other_target));
+    EXPECT_TRUE(fs::exists(not_ours));
 }
