@@ -111,10 +111,15 @@ constexpr int64_t kSmallProduct = 32 * 32 * 32;
 // Above this many, the product is split over threads.
 constexpr int64_t kParallelGrain = 1 << 20;
 
-// The plain i-k-j loop: for small products and thin matrices.
-void gemm_simple(int64_t M, int64_t N, int64_t K, MatrixView A, MatrixView B, float* C,
-                 int64_t ldc, bool accumulate) {
-    for (int64_t i = 0; i < M; ++i) {
+// Small products and thin matrices, unpacked. Every sum adds its products
+// in k order, whichever loop below computes it, so all give the same bits.
+//
+// Rows one at a time, streaming along B's rows: for the last M % kRows rows,
+// and for matrices of a few rows and many columns (a Linear layer applied to
+// one image), where B's rows are long and contiguous.
+void gemm_rows(int64_t i0, int64_t M, int64_t N, int64_t K, MatrixView A, MatrixView B, float* C,
+               int64_t ldc, bool accumulate) {
+    for (int64_t i = i0; i < M; ++i) {
         float* c = C + i * ldc;
         if (!accumulate) std::fill_n(c, N, 0.0f);
         for (int64_t k = 0; k < K; ++k) {
@@ -126,6 +131,86 @@ void gemm_simple(int64_t M, int64_t N, int64_t K, MatrixView A, MatrixView B, fl
                 for (int64_t j = 0; j < N; ++j) c[j] += a * b[j * B.col_stride];
         }
     }
+}
+
+// Tiles of kRows x kCols sums held in registers while k runs: the rows give
+// the FMA unit independent chains, and C is loaded and stored once per tile
+// instead of once per k (the small products of a convolution per image).
+constexpr int64_t kRows = 4, kCols = 16;
+
+// A tile of kRows x cols (cols <= kCols), any strides.
+void simple_tile(int64_t cols, int64_t K, const float* a, MatrixView A, const float* b, MatrixView B,
+                 float* c, int64_t ldc, bool accumulate) {
+    float acc[kRows][kCols];
+    for (int64_t r = 0; r < kRows; ++r)
+        for (int64_t j = 0; j < cols; ++j) acc[r][j] = accumulate ? c[r * ldc + j] : 0.0f;
+    for (int64_t k = 0; k < K; ++k) {
+        const float* b_row = b + k * B.row_stride;
+        for (int64_t r = 0; r < kRows; ++r) {
+            const float a_rk = a[r * A.row_stride + k * A.col_stride];
+            for (int64_t j = 0; j < cols; ++j) acc[r][j] += a_rk * b_row[j * B.col_stride];
+        }
+    }
+    for (int64_t r = 0; r < kRows; ++r)
+        for (int64_t j = 0; j < cols; ++j) c[r * ldc + j] = acc[r][j];
+}
+
+// A full kRows x kCols tile with B's rows contiguous.
+#if defined(__AVX512F__)
+void simple_tile_full(int64_t K, const float* a, MatrixView A, const float* b, MatrixView B, float* c,
+                      int64_t ldc, bool accumulate) {
+    __m512 acc[kRows];
+    for (int64_t r = 0; r < kRows; ++r) acc[r] = accumulate ? _mm512_loadu_ps(c + r * ldc) : _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; ++k) {
+        const __m512 bk = _mm512_loadu_ps(b + k * B.row_stride);
+        for (int64_t r = 0; r < kRows; ++r)
+            acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * A.row_stride + k * A.col_stride]), bk, acc[r]);
+    }
+    for (int64_t r = 0; r < kRows; ++r) _mm512_storeu_ps(c + r * ldc, acc[r]);
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+void simple_tile_full(int64_t K, const float* a, MatrixView A, const float* b, MatrixView B, float* c,
+                      int64_t ldc, bool accumulate) {
+    __m256 acc[kRows][2];
+    for (int64_t r = 0; r < kRows; ++r)
+        for (int64_t h = 0; h < 2; ++h)
+            acc[r][h] = accumulate ? _mm256_loadu_ps(c + r * ldc + 8 * h) : _mm256_setzero_ps();
+    for (int64_t k = 0; k < K; ++k) {
+        const float* b_row = b + k * B.row_stride;
+        const __m256 b0 = _mm256_loadu_ps(b_row), b1 = _mm256_loadu_ps(b_row + 8);
+        for (int64_t r = 0; r < kRows; ++r) {
+            const __m256 a_rk = _mm256_broadcast_ss(a + r * A.row_stride + k * A.col_stride);
+            acc[r][0] = _mm256_fmadd_ps(a_rk, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(a_rk, b1, acc[r][1]);
+        }
+    }
+    for (int64_t r = 0; r < kRows; ++r) {
+        _mm256_storeu_ps(c + r * ldc, acc[r][0]);
+        _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
+    }
+}
+#else
+void simple_tile_full(int64_t K, const float* a, MatrixView A, const float* b, MatrixView B, float* c,
+                      int64_t ldc, bool accumulate) {
+    simple_tile(kCols, K, a, A, b, B, c, ldc, accumulate);
+}
+#endif
+
+void gemm_simple(int64_t M, int64_t N, int64_t K, MatrixView A, MatrixView B, float* C,
+                 int64_t ldc, bool accumulate) {
+    const int64_t tiled_rows = M / kRows * kRows;
+    for (int64_t i = 0; i < tiled_rows; i += kRows)
+        for (int64_t j = 0; j < N; j += kCols) {
+            const int64_t cols = std::min(kCols, N - j);
+            const float* a = A.data + i * A.row_stride;
+            const float* b = B.data + j * B.col_stride;
+            float* c = C + i * ldc + j;
+            if (cols == kCols && B.col_stride == 1)
+                simple_tile_full(K, a, A, b, B, c, ldc, accumulate);
+            else
+                simple_tile(cols, K, a, A, b, B, c, ldc, accumulate);
+        }
+    gemm_rows(tiled_rows, M, N, K, A, B, C, ldc, accumulate);
 }
 
 // Copies rows [i0, i0+mc) x cols [k0, k0+kc) of A into MR-row panels: panel p
@@ -259,7 +344,7 @@ void gemm(int64_t M, int64_t N, int64_t K, MatrixView A, MatrixView B, float* C,
             }
             return;
         }
-        gemm_simple(M, N, K, A, B, C, c_row_stride, accumulate);  // few rows, many columns
+        gemm_rows(0, M, N, K, A, B, C, c_row_stride, accumulate);  // few rows, many columns
         return;
     }
     // Tasks are blocks of C; each packs its own panels, so threads share

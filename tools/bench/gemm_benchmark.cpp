@@ -66,9 +66,11 @@ void BM_OpenBLAS(benchmark::State& state) {
 #endif
 
 // M, N, K, threads: the CIFAR conv2 product, one image of it, a Linear layer
-// (batch 64, 4096 -> 256) and a square product.
+// (batch 64, 4096 -> 256), a square product, and the TinyDigits CNN's conv2
+// per image (16 x 16 x 72: below the packing threshold, on one thread only).
 void shapes(benchmark::internal::Benchmark* b) {
     const int cores = omp_get_num_procs();
+    b->Args({16, 16, 72, 1});
     for (int threads : {1, cores}) {
         b->Args({64, 16384, 288, threads});
         b->Args({64, 256, 288, threads});

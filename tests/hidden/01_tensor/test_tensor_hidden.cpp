@@ -247,3 +247,26 @@ TEST(HiddenGemm, ThinProductWithTransposedLeftOperandAccumulates) {
     gemm(300, 7, 64, {x.data(), 1, 300}, {g.data(), 7, 1}, c.data(), 7, true);
     EXPECT_TENSOR_NEAR(c, naive_matmul(x.transpose(0, 1), g) + 1.0f, 1e-3f);
 }
+
+// The small products of a convolution per image (16 x 16 x 72, 8 x 64 x 9,
+// 9 x 8 x 64 ...) with every operand layout: row counts that are and are
+// not multiples of 4, column counts that are and are not multiples of 16,
+// transposed operands, accumulation, and a C wider than the product.
+TEST(HiddenGemm, SmallProductsOfEveryLayoutMatchNaiveLoop) {
+    Generator gen(12);
+    const int64_t shapes[][3] = {{16, 16, 72}, {8, 64, 9}, {9, 8, 64}, {72, 16, 16}, {17, 33, 20}, {3, 40, 5}};
+    for (const auto& [M, N, K] : shapes)
+        for (const bool transposed : {false, true}) {
+            SCOPED_TRACE(::testing::Message() << M << " x " << N << " x " << K << (transposed ? " transposed" : ""));
+            const Tensor a = transposed ? randn({K, M}, gen) : randn({M, K}, gen);
+            const Tensor b = transposed ? randn({N, K}, gen) : randn({K, N}, gen);
+            const Tensor a_mk = transposed ? a.transpose(0, 1) : a, b_kn = transposed ? b.transpose(0, 1) : b;
+            const MatrixView A = transposed ? MatrixView{a.data(), 1, M} : MatrixView{a.data(), K, 1};
+            const MatrixView B = transposed ? MatrixView{b.data(), 1, K} : MatrixView{b.data(), N, 1};
+            Tensor c = full({M, N + 3}, 2.0f);  // three columns right of the product stay 2
+            gemm(M, N, K, A, B, c.data(), N + 3, /*accumulate=*/true);
+            const Tensor columns = c.transpose(0, 1);  // (N + 3, M): slice() cuts the first axis
+            EXPECT_TENSOR_NEAR(columns.slice(0, N).transpose(0, 1), naive_matmul(a_mk, b_kn) + 2.0f, 1e-4f);
+            EXPECT_TENSOR_EQ(columns.slice(N, N + 3), full({3, M}, 2.0f));
+        }
+}
