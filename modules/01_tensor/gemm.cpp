@@ -112,7 +112,9 @@ constexpr int64_t kSmallProduct = 32 * 32 * 32;
 constexpr int64_t kParallelGrain = 1 << 20;
 
 // Small products and thin matrices, unpacked. Every sum adds its products
-// in k order, whichever loop below computes it, so all give the same bits.
+// in k order, one fused multiply-add each where the target has FMA (GCC
+// contracts `c += a * b` by default in C++), whichever loop below computes
+// it: all of them give the same bits.
 //
 // Rows one at a time, streaming along B's rows: for the last M % kRows rows,
 // and for matrices of a few rows and many columns (a Linear layer applied to
