@@ -31,20 +31,6 @@ std::string ProcessResult::describe() const {
 
 namespace {
 
-struct Pipe {
-    int read_end = -1, write_end = -1;
-    Pipe() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
-        read_end = fds[0];
-        write_end = fds[1];
-    }
-    ~Pipe() {
-        if (read_end >= 0) ::close(read_end);
-        if (write_end >= 0) ::close(write_end);
-    }
-};
-
 [[noreturn]] void exec_child(const std::vector<std::string>& argv, const ProcessOptions& options,
                              const Pipe& output, const Pipe& exec_error) {
     ::setpgid(0, 0);  // own process group: a timeout kills it and its children
@@ -76,6 +62,23 @@ struct Pipe {
 
 }  // namespace
 
+Pipe::Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
+    read_end = fds[0];
+    write_end = fds[1];
+}
+
+Pipe::~Pipe() {
+    if (read_end >= 0) ::close(read_end);
+    if (write_end >= 0) ::close(write_end);
+}
+
+void Pipe::close_write() {
+    if (write_end >= 0) ::close(write_end);
+    write_end = -1;
+}
+
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
     if (argv.empty()) throw Error("run_process: no command given");
     Pipe output, exec_error;
@@ -85,10 +88,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     if (pid == 0) exec_child(argv, options, output, exec_error);
 
     ::setpgid(pid, pid);  // also from the parent, so the group exists before any kill
-    ::close(output.write_end);
-    output.write_end = -1;
-    ::close(exec_error.write_end);
-    exec_error.write_end = -1;
+    output.close_write();
+    exec_error.close_write();
 
     ProcessResult result;
     auto elapsed = [&] {

@@ -45,4 +45,15 @@ struct ProcessResult {
 // argv[0] is looked up on PATH. Throws tito::Error when it cannot be started.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
+// A pipe for talking to a child: both ends close on exec and when the Pipe
+// goes out of scope. Throws tito::Error when the system has no pipe to give.
+struct Pipe {
+    int read_end = -1, write_end = -1;
+    Pipe();
+    ~Pipe();
+    Pipe(const Pipe&) = delete;
+    Pipe& operator=(const Pipe&) = delete;
+    void close_write();  // the parent's half, once the child has its copy
+};
+
 }  // namespace tito

@@ -45,6 +45,7 @@
 #include <sstream>
 
 #include "errors.hpp"
+#include "process.hpp"
 
 namespace tito {
 
@@ -470,24 +471,6 @@ void block_sigchld() {
 }
 
 // --- grader side --------------------------------------------------------------
-
-struct Pipe {
-    int read_end = -1, write_end = -1;
-    Pipe() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(fmt::format("pipe: {}", strerror(errno)));
-        read_end = fds[0];
-        write_end = fds[1];
-    }
-    ~Pipe() {
-        if (read_end >= 0) ::close(read_end);
-        if (write_end >= 0) ::close(write_end);
-    }
-    void close_write() {
-        ::close(write_end);
-        write_end = -1;
-    }
-};
 
 std::string random_hex(size_t bytes) {
     std::string raw(bytes, '\0');
