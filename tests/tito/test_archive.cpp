@@ -7,22 +7,13 @@
 #include <sys/stat.h>
 
 #include "archive.hpp"
+#include "raw_tar.hpp"
 #include "tito_test_support.hpp"
 
 using namespace tito;
 using namespace tito::testing;
 
 namespace {
-
-// One raw tar entry, written with libarchive so that any header is possible.
-struct RawEntry {
-    std::string path;
-    mode_t type = AE_IFREG;
-    std::string data;
-    std::string link;          // symlink target
-    std::string hardlink;      // hard link target
-    int64_t claimed_size = -1; // header size; -1: data.size()
-};
 
 RawEntry file(std::string path, std::string data) {
     RawEntry e;
@@ -57,28 +48,6 @@ ArchiveLimits limits(uint64_t entry_bytes, uint64_t total_bytes, size_t entries)
     l.max_total_bytes = total_bytes;
     l.max_entries = entries;
     return l;
-}
-
-void write_raw_tar_gz(const fs::path& out, const std::vector<RawEntry>& entries) {
-    struct archive* a = archive_write_new();
-    archive_write_add_filter_gzip(a);
-    archive_write_set_format_pax_restricted(a);
-    ASSERT_EQ(archive_write_open_filename(a, out.c_str()), ARCHIVE_OK);
-    for (const RawEntry& e : entries) {
-        struct archive_entry* entry = archive_entry_new();
-        archive_entry_set_pathname(entry, e.path.c_str());
-        archive_entry_set_filetype(entry, e.type);
-        archive_entry_set_perm(entry, 0644);
-        if (!e.link.empty()) archive_entry_set_symlink(entry, e.link.c_str());
-        if (!e.hardlink.empty()) archive_entry_set_hardlink(entry, e.hardlink.c_str());
-        archive_entry_set_size(entry, e.claimed_size >= 0 ? e.claimed_size
-                                                          : static_cast<int64_t>(e.data.size()));
-        archive_write_header(a, entry);
-        if (!e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
-        archive_entry_free(entry);
-    }
-    archive_write_close(a);
-    archive_write_free(a);
 }
 
 // Extracts into a fresh folder inside `dir`; returns the error message, or

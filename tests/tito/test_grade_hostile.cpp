@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 
 #include "grade_test_support.hpp"
+#include "raw_tar.hpp"
 #include "hashing.hpp"
 #include "sandbox.hpp"
 
@@ -76,34 +77,6 @@ void expect_costs_exactly_the_tanh_tests(const GradeRun& run) {
 // No process of any sandbox uid is left.
 void expect_no_sandbox_process_left() {
     for (uid_t uid = 65534; uid > 65534 - 256; --uid) EXPECT_EQ(count_tasks_of_uid(uid), 0) << "uid " << uid;
-}
-
-struct RawEntry {
-    std::string path;
-    mode_t type = AE_IFREG;
-    std::string data;
-    std::string symlink, hardlink;
-};
-
-void write_raw_tar_gz(const fs::path& out, const std::vector<RawEntry>& entries) {
-    struct archive* a = archive_write_new();
-    archive_write_add_filter_gzip(a);
-    archive_write_set_format_pax_restricted(a);
-    ASSERT_EQ(archive_write_open_filename(a, out.c_str()), ARCHIVE_OK);
-    for (const RawEntry& e : entries) {
-        struct archive_entry* entry = archive_entry_new();
-        archive_entry_set_pathname(entry, e.path.c_str());
-        archive_entry_set_filetype(entry, e.type);
-        archive_entry_set_perm(entry, 0644);
-        if (!e.symlink.empty()) archive_entry_set_symlink(entry, e.symlink.c_str());
-        if (!e.hardlink.empty()) archive_entry_set_hardlink(entry, e.hardlink.c_str());
-        archive_entry_set_size(entry, static_cast<int64_t>(e.data.size()));
-        archive_write_header(a, entry);
-        if (!e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
-        archive_entry_free(entry);
-    }
-    archive_write_close(a);
-    archive_write_free(a);
 }
 
 RawEntry reference_activations() {
