@@ -1,12 +1,6 @@
 // The checkpoint file format and its atomic write (module 08, provided):
 // every kind of damage is reported with its reason, and a write that fails
 // or is killed halfway leaves the previous checkpoint intact.
-#include <fcntl.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -15,21 +9,15 @@
 #include <stdexcept>
 
 #include "checkpoint_file.hpp"
+#include "killed_save.hpp"
 #include "testing.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::kill_save_halfway;
+using tinytorch::testing::TempFolder;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempFolder {
-    TempFolder() {
-        std::string pattern = (fs::temp_directory_path() / "checkpoint-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-    fs::path path;
-};
 
 std::string read_bytes(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -236,37 +224,9 @@ TEST(CheckpointFile, AProcessKilledHalfwayThroughAWriteLeavesTheOldFileIntact) {
     const std::string before = read_bytes(path);
     const CheckpointData next = large(2.0f);  // built before fork: the child only writes
 
-    int ready[2];
-    ASSERT_EQ(::pipe(ready), 0);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        // The child writes the new checkpoint; halfway through it tells the
-        // parent and waits to be killed.
-        ::close(ready[0]);
-        set_checkpoint_write_hook(
-            [&](int64_t written, int64_t total) {
-                if (written < total / 2) return;
-                const char byte = 'k';
-                (void)!::write(ready[1], &byte, 1);
-                for (;;) ::pause();
-            },
-            64 << 10);
-        try {
-            write_checkpoint_file(path, next);
-        } catch (...) {
-        }
-        ::_exit(3);  // not reached when the kill works
-    }
-    ::close(ready[1]);
-    char byte = 0;
-    ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child never reached the middle of its write";
-    ::close(ready[0]);
-    EXPECT_EQ(stray_temporaries(folder.path), 1) << "the half-written temporary file is there";
-    ASSERT_EQ(::kill(child, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    ASSERT_TRUE(kill_save_halfway([&] { write_checkpoint_file(path, next); }, 64 << 10, [&] {
+        EXPECT_EQ(stray_temporaries(folder.path), 1) << "the half-written temporary file is there";
+    }));
 
     // The last good checkpoint is untouched and loads; the kill left a stray
     // temporary file beside it, which the next save does not mind (and

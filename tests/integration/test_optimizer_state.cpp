@@ -7,13 +7,7 @@
 #include "testing.hpp"
 
 using namespace tinytorch;
-
-namespace {
-Tensor parameter(Tensor values) {
-    values.requires_grad_();
-    return values;
-}
-}  // namespace
+using tinytorch::testing::parameter;
 
 TEST(OptimizerChecks, SGDRejectsNegativeMomentum) {
     EXPECT_THROW_WITH(SGD({parameter(zeros({1}))}, {.lr = 0.1f, .momentum = -0.5f}), ValueError,

@@ -2,10 +2,6 @@
 // optimizer, schedule or loader is refused with the reason and changes
 // nothing; a save killed halfway loses nothing; and a resumed run continues
 // bit for bit like an uninterrupted one.
-#include <signal.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,22 +9,16 @@
 #include <memory>
 
 #include "checkpoint_file.hpp"
+#include "killed_save.hpp"
 #include "testing.hpp"
 #include "training.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::kill_save_halfway;
+using tinytorch::testing::TempFolder;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempFolder {
-    TempFolder() {
-        std::string pattern = (fs::temp_directory_path() / "training-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-    fs::path path;
-};
 
 // 48 examples of 4 features in 3 classes, fixed by a seed.
 struct Problem {
@@ -150,34 +140,7 @@ TEST(TrainingCheckpoint, ASaveKilledHalfwayLosesNothing) {
     const OptimizerState saved_optimizer = run.adam.state();
     run.trainer.train_epoch(run.loader);  // the run moves on
 
-    int ready[2];
-    ASSERT_EQ(::pipe(ready), 0);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        ::close(ready[0]);
-        set_checkpoint_write_hook(
-            [&](int64_t written, int64_t total) {
-                if (written < total / 2) return;
-                const char byte = 'k';
-                (void)!::write(ready[1], &byte, 1);
-                for (;;) ::pause();
-            },
-            256);
-        try {
-            run.trainer.save_checkpoint(path, run.loader);
-        } catch (...) {
-        }
-        ::_exit(3);
-    }
-    ::close(ready[1]);
-    char byte = 0;
-    ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child never reached the middle of its write";
-    ::close(ready[0]);
-    ASSERT_EQ(::kill(child, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    ASSERT_TRUE(kill_save_halfway([&] { run.trainer.save_checkpoint(path, run.loader); }, 256));
 
     manual_seed(99);
     TrainingRun restored(problem.dataset);

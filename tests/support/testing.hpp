@@ -8,7 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>  // mkdtemp
+
 #include <cmath>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -41,6 +45,40 @@ inline ::testing::AssertionResult shape_is(const char* actual_expr, const char* 
            << actual_expr << " has the wrong shape\n  Expected: " << format_shape(expected)
            << "\n    Actual: " << format_shape(actual.shape());
 }
+
+// A parameter with these values, as a model's parameter would be: a leaf
+// that requires a gradient.
+inline Tensor parameter(Tensor values) {
+    values.requires_grad_();
+    return values;
+}
+
+// Values drawn uniformly from [low, high) by `gen`, one after another in
+// row-major order.
+inline Tensor random_tensor(const Shape& shape, Generator& gen, float low = -1.0f, float high = 1.0f) {
+    Tensor t = empty(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = gen.uniform(low, high);
+    return t;
+}
+
+// A fresh folder under the system's temporary folder, removed with all it
+// holds when the test ends.
+class TempFolder {
+public:
+    explicit TempFolder(const std::string& prefix = "tinytorch") {
+        std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+        path = pattern;
+    }
+    ~TempFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    TempFolder(const TempFolder&) = delete;
+    TempFolder& operator=(const TempFolder&) = delete;
+
+    std::filesystem::path path;
+};
 
 }  // namespace tinytorch::testing
 

@@ -7,13 +7,7 @@
 #include "testing.hpp"
 
 using namespace tinytorch;
-
-namespace {
-Tensor parameter(Tensor values) {
-    values.requires_grad_();
-    return values;
-}
-}  // namespace
+using tinytorch::testing::parameter;
 
 TEST(Adam, FirstStepIsLrTimesTheSignOfTheGradient) {
     Tensor p = parameter(Tensor({1.0f, -1.0f}));

@@ -5,13 +5,9 @@
 #include "testing.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::parameter;
 
 namespace {
-Tensor parameter(Tensor values) {
-    values.requires_grad_();
-    return values;
-}
-
 // Values of `values` with one step's gradients: g_k = (k, -k / 2, 1).
 Tensor gradient(int k) {
     const auto v = static_cast<float>(k);

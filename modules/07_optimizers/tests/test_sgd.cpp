@@ -6,14 +6,7 @@
 #include "testing.hpp"
 
 using namespace tinytorch;
-
-namespace {
-// A parameter with these values, as a model's parameter would be.
-Tensor parameter(Tensor values) {
-    values.requires_grad_();
-    return values;
-}
-}  // namespace
+using tinytorch::testing::parameter;
 
 TEST(SGD, StepIsParamMinusLrTimesGrad) {
     Tensor p = parameter(Tensor({1.0f, 2.0f}));

@@ -3,9 +3,11 @@
 #include <cmath>
 
 #include "testing.hpp"
+#include "tiny_problem.hpp"
 #include "training.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::TinyProblem;
 
 TEST(StepSchedule, MultipliesByGammaEveryStepSizeEpochs) {
     StepSchedule schedule(0.1f, /*step_size=*/3, /*gamma=*/0.5f);
@@ -47,18 +49,6 @@ TEST(CosineSchedule, CurrentLrFollowsTheEpochCounter) {
     EXPECT_EQ(schedule.epoch(), 2);
     EXPECT_FLOAT_EQ(schedule.current_lr(), 0.05f);
 }
-
-namespace {
-// Eight points on a line, two classes; batches of two: four batches per epoch.
-struct TinyProblem {
-    TinyProblem()
-        : dataset(Tensor({{-2.0f}, {-1.5f}, {-1.0f}, {-0.5f}, {0.5f}, {1.0f}, {1.5f}, {2.0f}}),
-                  Tensor({0, 0, 0, 0, 1, 1, 1, 1})),
-          loader(dataset, 2) {}
-    TensorDataset dataset;
-    DataLoader loader;
-};
-}  // namespace
 
 TEST(Trainer, AppliesTheScheduleOncePerEpochNotPerBatch) {
     TinyProblem problem;

@@ -1,42 +1,23 @@
 // Module 08 — the Trainer: it learns, counts, reports, evaluates without
 // training, stops on a NaN loss, clips, and checkpoints.
-#include <stdlib.h>
-
 #include <cmath>
 #include <filesystem>
 
 #include "testing.hpp"
+#include "tiny_problem.hpp"
 #include "training.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::TempFolder;
+using tinytorch::testing::TinyProblem;
 
 namespace {
-
-// Eight points on a line, class 1 where x > 0; batches of two.
-struct TinyProblem {
-    TinyProblem()
-        : dataset(Tensor({{-2.0f}, {-1.5f}, {-1.0f}, {-0.5f}, {0.5f}, {1.0f}, {1.5f}, {2.0f}}),
-                  Tensor({0, 0, 0, 0, 1, 1, 1, 1})),
-          loader(dataset, 2) {}
-    TensorDataset dataset;
-    DataLoader loader;
-};
 
 // A Linear(1, 2) that predicts class 1 exactly where x > 0.25: logits (0, x - 0.25).
 void set_threshold_model(Linear& model) {
     model.weight.copy_(Tensor({{0.0f, 1.0f}}));
     model.bias.copy_(Tensor({0.0f, -0.25f}));
 }
-
-// A folder removed again at the end of the test.
-struct TempFolder {
-    TempFolder() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "trainer-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { std::filesystem::remove_all(path); }
-    std::filesystem::path path;
-};
 
 }  // namespace
 

@@ -9,14 +9,10 @@
 #include "testing.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::parameter;
+using tinytorch::testing::random_tensor;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, Generator& gen, float low = -1.0f, float high = 1.0f) {
-    Tensor t = empty(shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = gen.uniform(low, high);
-    return t;
-}
 
 std::vector<double> values_of(const Tensor& t) {
     const Tensor c = t.contiguous();
@@ -70,9 +66,21 @@ struct ReferenceAdam {
     }
 };
 
-Tensor parameter(Tensor values) {
-    values.requires_grad_();
-    return values;
+
+// Steps `optimizer`, whose one parameter is `p`, and the double-precision
+// `reference` from the same start with the same random gradients in
+// [low, high); returns the parameter the reference ended with.
+template <class Reference>
+Tensor reference_run(Optimizer& optimizer, Tensor& p, Reference reference, int steps, Generator& gen,
+                     float low = -1.0f, float high = 1.0f) {
+    std::vector<double> expected = values_of(p);
+    for (int step = 0; step < steps; ++step) {
+        const Tensor g = random_tensor(p.shape(), gen, low, high);
+        p.set_grad(g);
+        optimizer.step();
+        reference.step(expected, values_of(g));
+    }
+    return tensor_of(expected, p.shape());
 }
 
 }  // namespace
@@ -81,64 +89,40 @@ TEST(SGDHidden, MomentumNesterovAndDecayMatchTheReferenceOverTwentySteps) {
     Generator gen(11);
     const Shape shape{4, 3};
     Tensor p = parameter(random_tensor(shape, gen));
-    std::vector<double> expected = values_of(p);
     SGD sgd({p}, {.lr = 0.05f, .momentum = 0.8f, .weight_decay = 0.01f, .nesterov = true});
     ReferenceSGD reference{0.05f, 0.8f, 0.01f, true, {}};
-    for (int step = 0; step < 20; ++step) {
-        const Tensor g = random_tensor(shape, gen);
-        p.set_grad(g);
-        sgd.step();
-        reference.step(expected, values_of(g));
-    }
-    EXPECT_TENSOR_NEAR(p, tensor_of(expected, shape), 1e-5f);
+    const Tensor expected = reference_run(sgd, p, reference, 20, gen);
+    EXPECT_TENSOR_NEAR(p, expected, 1e-5f);
 }
 
 TEST(SGDHidden, HeavyBallMomentumMatchesTheReference) {
     Generator gen(12);
     const Shape shape{7};
     Tensor p = parameter(random_tensor(shape, gen));
-    std::vector<double> expected = values_of(p);
     SGD sgd({p}, {.lr = 0.1f, .momentum = 0.9f});
     ReferenceSGD reference{0.1f, 0.9f, 0.0, false, {}};
-    for (int step = 0; step < 15; ++step) {
-        const Tensor g = random_tensor(shape, gen);
-        p.set_grad(g);
-        sgd.step();
-        reference.step(expected, values_of(g));
-    }
-    EXPECT_TENSOR_NEAR(p, tensor_of(expected, shape), 1e-5f);
+    const Tensor expected = reference_run(sgd, p, reference, 15, gen);
+    EXPECT_TENSOR_NEAR(p, expected, 1e-5f);
 }
 
 TEST(AdamHidden, MatchesTheReferenceOverThirtyStepsWithCoupledDecay) {
     Generator gen(13);
     const Shape shape{2, 5};
     Tensor p = parameter(random_tensor(shape, gen));
-    std::vector<double> expected = values_of(p);
     Adam adam({p}, {.lr = 0.01f, .beta1 = 0.8f, .beta2 = 0.99f, .eps = 1e-6f, .weight_decay = 0.05f});
     ReferenceAdam reference{0.01f, 0.8f, 0.99f, 1e-6f, 0.05f, false, {}, {}};
-    for (int step = 0; step < 30; ++step) {
-        const Tensor g = random_tensor(shape, gen, -3.0f, 3.0f);
-        p.set_grad(g);
-        adam.step();
-        reference.step(expected, values_of(g));
-    }
-    EXPECT_TENSOR_NEAR(p, tensor_of(expected, shape), 2e-5f);
+    const Tensor expected = reference_run(adam, p, reference, 30, gen, -3.0f, 3.0f);
+    EXPECT_TENSOR_NEAR(p, expected, 2e-5f);
 }
 
 TEST(AdamHidden, AdamWMatchesTheReferenceWithDecoupledDecay) {
     Generator gen(14);
     const Shape shape{3, 1, 2};
     Tensor p = parameter(random_tensor(shape, gen));
-    std::vector<double> expected = values_of(p);
     AdamW adamw({p}, {.lr = 0.02f, .weight_decay = 0.3f});
     ReferenceAdam reference{0.02f, 0.9f, 0.999f, 1e-8f, 0.3f, true, {}, {}};
-    for (int step = 0; step < 30; ++step) {
-        const Tensor g = random_tensor(shape, gen);
-        p.set_grad(g);
-        adamw.step();
-        reference.step(expected, values_of(g));
-    }
-    EXPECT_TENSOR_NEAR(p, tensor_of(expected, shape), 2e-5f);
+    const Tensor expected = reference_run(adamw, p, reference, 30, gen);
+    EXPECT_TENSOR_NEAR(p, expected, 2e-5f);
 }
 
 TEST(AdamHidden, AdamWWithoutDecayIsAdam) {

@@ -10,14 +10,9 @@
 #include "training.hpp"
 
 using namespace tinytorch;
+using tinytorch::testing::random_tensor;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, Generator& gen, float low = -1.0f, float high = 1.0f) {
-    Tensor t = empty(shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = gen.uniform(low, high);
-    return t;
-}
 
 std::vector<Tensor> snapshot(const Module& model) {
     std::vector<Tensor> values;
